@@ -1,0 +1,76 @@
+"""The library behind the CLI: check a workbook, build its report. No printing here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .issues import Issue
+from .model import Report
+from .parse import parse_book
+from .read import read_book
+from .rules import Rules, load_rules
+from .score import Scores, compute
+from .validate import check_report
+
+
+@dataclass
+class Checked:
+    """One workbook after reading, parsing, validating and (when valid) scoring."""
+
+    path: Path
+    report: Report | None
+    issues: list[Issue] = field(default_factory=list)
+    scores: Scores | None = None
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.is_error]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if not i.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class Built:
+    checked: Checked
+    output: Path | None  # None when the workbook had errors and nothing was written
+
+
+def check(path: str | Path, rules: Rules | None = None) -> Checked:
+    """Read and check one workbook; every problem is returned, none is raised."""
+    path = Path(path)
+    rules = rules or load_rules()
+    book, issues = read_book(path)
+    if book is None:
+        return Checked(path, None, issues)
+    report, parse_issues = parse_book(book, rules)
+    issues = issues + parse_issues + check_report(report, rules)
+    checked = Checked(path, report, issues)
+    if checked.ok:
+        checked.scores = compute(report, rules)
+    return checked
+
+
+def default_output(path: Path) -> Path:
+    return path.with_suffix(".docx")
+
+
+def build(path: str | Path, output: str | Path | None = None, rules: Rules | None = None,
+          template: bytes | None = None) -> Built:
+    """Check `path` and, when it has no errors, write its report to `output` atomically."""
+    from .render import render_docx, write_docx
+
+    rules = rules or load_rules()
+    checked = check(path, rules)
+    if not checked.ok or checked.report is None or checked.scores is None:
+        return Built(checked, None)
+    out = Path(output) if output is not None else default_output(checked.path)
+    blob = render_docx(checked.report, checked.scores, rules, template)
+    write_docx(out, blob)
+    return Built(checked, out)

@@ -1,0 +1,116 @@
+"""The input workbook contract (workbook.md) as data: sheets, columns and keys.
+
+The reader, the parser, `init` and the docs all use these tables, so the contract is
+stated once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the canonical name used in code
+    label: str  # the header as the contract writes it
+    required: bool = True
+    unit: str = ""  # shown in parentheses by `init`
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    key: str
+    name: str
+    required: bool
+    columns: tuple[Column, ...]
+
+
+THONG_TIN = SheetSpec("thong_tin", "Thông tin", True, (
+    Column("ma", "Mã"),
+    Column("gia_tri", "Giá trị"),
+    Column("noi_dung", "Nội dung", required=False),
+))
+CAN_CU = SheetSpec("can_cu", "Căn cứ", False, (Column("noi_dung", "Nội dung"),))
+VAN_BAN = SheetSpec("van_ban", "Văn bản", True, (
+    Column("nhom", "Nhóm"),
+    Column("loai", "Loại văn bản"),
+    Column("so_luong", "Số lượng"),
+    Column("ghi_chu", "Ghi chú", required=False),
+))
+CHAM_DIEM = SheetSpec("cham_diem", "Chấm điểm", True, (
+    Column("stt", "STT"),
+    Column("tieu_chi", "Tiêu chí"),
+    Column("toi_da", "Điểm tối đa"),
+    Column("tu_cham", "Điểm tự chấm"),
+    Column("ghi_chu", "Ghi chú", required=False),
+))
+CHINH_LY = SheetSpec("chinh_ly", "Chỉnh lý", False, (
+    Column("nam", "Năm"),
+    Column("ke_hoach", "Kế hoạch", unit="mét"),
+    Column("da_chinh_ly", "Đã chỉnh lý", unit="mét"),
+    Column("kp_tinh", "Kinh phí tỉnh hỗ trợ", required=False, unit="triệu đồng"),
+    Column("kp_don_vi", "Kinh phí đơn vị bố trí", required=False, unit="triệu đồng"),
+    Column("nop_luu", "Nộp lưu", required=False, unit="mét"),
+    Column("ton_dong", "Tồn đọng", required=False, unit="mét"),
+    Column("ghi_chu", "Ghi chú", required=False),
+))
+NOI_DUNG = SheetSpec("noi_dung", "Nội dung", False, (
+    Column("muc", "Mục"),
+    Column("noi_dung", "Nội dung"),
+))
+NOI_NHAN = SheetSpec("noi_nhan", "Nơi nhận", False, (Column("noi_nhan", "Nơi nhận"),))
+
+SHEETS: tuple[SheetSpec, ...] = (
+    THONG_TIN, CAN_CU, VAN_BAN, CHAM_DIEM, CHINH_LY, NOI_DUNG, NOI_NHAN)
+# Sheets a workbook may carry for people only (the starter's instructions).
+IGNORED_SHEETS = ("Hướng dẫn",)
+
+
+@dataclass(frozen=True)
+class InfoKey:
+    key: str
+    label: str
+    required: bool
+    kind: str  # text | int | date | period
+
+
+INFO_KEYS: tuple[InfoKey, ...] = (
+    InfoKey("co_quan_chu_quan", "Tên cơ quan chủ quản", False, "text"),
+    InfoKey("co_quan", "Tên cơ quan ban hành (viết hoa)", True, "text"),
+    InfoKey("ten_co_quan", "Tên cơ quan trong câu văn", True, "text"),
+    InfoKey("ky_hieu", "Chữ viết tắt tên cơ quan (ký hiệu)", True, "text"),
+    InfoKey("so", "Số văn bản (để trống để văn thư điền)", False, "int"),
+    InfoKey("dia_danh", "Địa danh", True, "text"),
+    InfoKey("ngay", "Ngày ban hành (để trống để điền tay)", False, "date"),
+    InfoKey("nam", "Năm báo cáo", True, "int"),
+    InfoKey("trich_yeu", "Trích yếu nội dung", False, "text"),
+    InfoKey("kinh_gui", "Kính gửi", False, "text"),
+    InfoKey("quyen_han_ky", "Quyền hạn ký (TM., Q., KT., TL., TUQ.)", False, "text"),
+    InfoKey("chuc_vu_ky", "Chức vụ người ký", True, "text"),
+    InfoKey("nguoi_ky", "Họ tên người ký", True, "text"),
+    InfoKey("tu_xep_loai", "Tự xếp loại", False, "text"),
+    InfoKey("ke_hoach_chinh_ly", "Kế hoạch chỉnh lý tài liệu", False, "text"),
+    InfoKey("giai_doan", "Giai đoạn của kế hoạch (yyyy-yyyy)", False, "period"),
+)
+INFO_BY_KEY = {k.key: k for k in INFO_KEYS}
+
+# Nhóm of `Văn bản`: the canonical names, and the short forms a clerk may type.
+GROUPS: tuple[tuple[str, str], ...] = (
+    ("di", "Văn bản đi"),
+    ("den", "Văn bản đến"),
+    ("mat_di", "Văn bản mật đi"),
+    ("mat_den", "Văn bản mật đến"),
+)
+
+# Mục of `Nội dung` and where each goes in the report.
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("trien_khai", "Triển khai"),
+    ("chinh_ly", "Chỉnh lý"),
+    ("ton_tai", "Tồn tại"),
+    ("nguyen_nhan", "Nguyên nhân"),
+    ("giai_phap", "Giải pháp"),
+    ("kien_nghi", "Kiến nghị"),
+    ("phuong_huong", "Phương hướng"),
+)
+
+SIGNING_PREFIXES = ("TM.", "Q.", "KT.", "TL.", "TUQ.")

@@ -1,0 +1,302 @@
+"""Read a workbook into tables of located cells; nothing here knows what a report is.
+
+Every value keeps its sheet and A1 cell so that any later message can point at it.
+Problems with the file or the sheets' shape are collected as issues, never raised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import contract
+from .issues import Issue, make
+from .vn import fold, fold_header
+
+MAX_UNCOMPRESSED = 200 * 1024 * 1024  # far above any unit's report, far below a zip bomb
+MAX_RATIO = 200  # a deflated sheet XML rarely exceeds ~20:1
+HEADER_SEARCH_ROWS = 10
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: Any  # str | int | float | datetime | None, as Excel stored it
+    ref: str  # A1 reference
+    formula: str | None = None  # set when the cell is a formula with no cached value
+    error: bool = False  # an Excel error value such as #DIV/0!
+
+
+@dataclass
+class Row:
+    number: int
+    cells: dict[str, Cell]
+    hidden: bool = False
+
+    def get(self, key: str) -> Cell | None:
+        return self.cells.get(key)
+
+
+@dataclass
+class Table:
+    sheet: str  # the name as written in the workbook
+    spec: contract.SheetSpec
+    header_row: int
+    columns: dict[str, str]  # column key -> column letter
+    rows: list[Row] = field(default_factory=list)
+    hidden: bool = False
+
+
+@dataclass
+class Book:
+    path: Path
+    tables: dict[str, Table] = field(default_factory=dict)  # spec key -> table
+
+
+def check_file(path: Path) -> Issue | None:
+    """Refuse what is not a readable .xlsx before openpyxl sees it (cheap, bounded memory)."""
+    name = path.name
+    if not path.exists():
+        return make("E001", sheet=name)
+    if path.is_dir():
+        return make("E003", sheet=name, detail="đây là một thư mục")
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        return make("E006", sheet=name, detail=exc.strerror or str(exc))
+    if size == 0:
+        return make("E002", sheet=name)
+    if head == OLE_MAGIC:
+        with path.open("rb") as fh:
+            blob = fh.read(min(size, 4 * 1024 * 1024))
+        return make("E005" if ENCRYPTED_MARK in blob else "E004", sheet=name)
+    if not zipfile.is_zipfile(path):
+        kind = "có vẻ là tệp văn bản hoặc CSV" if _looks_text(head) else "không phải tệp nén ZIP"
+        return make("E003", sheet=name, detail=kind)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+            if "xl/workbook.xml" not in names:
+                return make("E003", sheet=name, detail="tệp nén không chứa sổ Excel")
+            total = sum(i.file_size for i in infos)
+            if total > MAX_UNCOMPRESSED or any(
+                i.compress_size and i.file_size / i.compress_size > MAX_RATIO
+                and i.file_size > 10 * 1024 * 1024 for i in infos
+            ):
+                return make("E007", sheet=name, detail=f"{total // (1024 * 1024)} MB",
+                            limit=f"{MAX_UNCOMPRESSED // (1024 * 1024)} MB")
+            bad = zf.testzip()
+            if bad is not None:
+                return make("E006", sheet=name, detail=f"phần {bad} bị lỗi")
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        return make("E006", sheet=name, detail=str(exc) or type(exc).__name__)
+    return None
+
+
+def _looks_text(head: bytes) -> bool:
+    return all(b in b"\t\n\r" or 32 <= b < 127 or b >= 0x80 for b in head)
+
+
+def read_book(path: Path, specs: tuple[contract.SheetSpec, ...] = contract.SHEETS
+              ) -> tuple[Book | None, list[Issue]]:
+    """Open `path` and read every sheet of the contract; None when the file is unusable."""
+    problem = check_file(path)
+    if problem is not None:
+        return None, [problem]
+    import openpyxl  # heavy: imported only when a workbook is read
+
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        return None, [make("E006", sheet=path.name, detail=_short(exc))]
+    issues: list[Issue] = []
+    by_fold: dict[str, Any] = {}
+    for ws in wb.worksheets:
+        key = fold(ws.title)
+        if key in by_fold:
+            issues.append(make("E102", sheet=ws.title, first=by_fold[key].title,
+                               second=ws.title))
+            continue
+        by_fold[key] = ws
+
+    book = Book(path)
+    wanted: dict[str, Any] = {}
+    for spec in specs:
+        ws = by_fold.get(fold(spec.name))
+        if ws is None:
+            if spec.required:
+                issues.append(make("E101", sheet=spec.name))
+            continue
+        wanted[spec.key] = ws
+
+    formulas = _formulas_without_value(path, wb, [ws.title for ws in wanted.values()])
+    for spec in specs:
+        ws = wanted.get(spec.key)
+        if ws is None:
+            continue
+        table = _read_table(ws, spec, formulas.get(ws.title, {}), issues)
+        if table is not None:
+            book.tables[spec.key] = table
+    wb.close()
+    return book, issues
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if len(text) < 160 else text[:157] + "…"
+
+
+def _formulas_without_value(path: Path, wb: Any, titles: list[str]) -> dict[str, dict[str, str]]:
+    """Cells holding a formula whose cached value is missing, by sheet and A1 reference.
+
+    The data-only load cannot tell such a cell from a blank one; when the file has any
+    formula at all, the formulas are read in a second, streaming pass.
+    """
+    import openpyxl
+
+    if not titles or not _has_formulas(path):
+        return {}
+    found: dict[str, dict[str, str]] = {}
+    try:
+        fwb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception:
+        return {}
+    try:
+        for title in titles:
+            cached = wb[title]
+            for row in fwb[title].iter_rows():
+                for c in row:
+                    if getattr(c, "data_type", None) == "f" and isinstance(c.value, str) \
+                            and cached[c.coordinate].value is None:
+                        found.setdefault(title, {})[c.coordinate] = c.value
+    finally:
+        fwb.close()
+    return found
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                with zf.open(info) as fh:
+                    while chunk := fh.read(1 << 20):
+                        if _FORMULA_TAG.search(chunk):
+                            return True
+    return False
+
+
+def _header_map(values: list[Any], spec: contract.SheetSpec) -> dict[str, int]:
+    """Column key -> index for the contract's columns found in one row."""
+    wanted = {fold_header(c.label): c.key for c in spec.columns}
+    found: dict[str, int] = {}
+    for i, v in enumerate(values):
+        if isinstance(v, str) and (key := wanted.get(fold_header(v))) and key not in found:
+            found[key] = i
+    return found
+
+
+def _read_table(ws: Any, spec: contract.SheetSpec, formulas: dict[str, str],
+                issues: list[Issue]) -> Table | None:
+    from openpyxl.utils import get_column_letter
+
+    hidden_sheet = ws.sheet_state != "visible"
+    if hidden_sheet:
+        issues.append(make("W104", sheet=ws.title))
+    merged_value = _merged_header_values(ws)
+    required = [c.key for c in spec.columns if c.required]
+    best: tuple[int, dict[str, int]] = (0, {})
+    header_row = 0
+    max_row = ws.max_row or 0
+    for r in range(1, min(HEADER_SEARCH_ROWS, max_row) + 1):
+        values = [merged_value.get((r, c.column), c.value) for c in ws[r]]
+        found = _header_map(values, spec)
+        if all(k in found for k in required):
+            header_row, best = r, (r, found)
+            break
+        if len(found) > len(best[1]):
+            best = (r, found)
+    if not header_row:
+        missing = [c.label for c in spec.columns if c.required and c.key not in best[1]]
+        expected = [c.label for c in spec.columns if c.required]
+        issues.append(make("E103", sheet=ws.title, missing=_quote(missing),
+                           expected=_quote(expected)))
+        return None
+
+    columns = best[1]
+    first_data = header_row + 1
+    spans_down = any(rng.min_row <= header_row < rng.max_row for rng in ws.merged_cells.ranges)
+    if spans_down and first_data <= max_row:
+        # A two-line header: group titles merged above their sub-columns (`Kinh phí`).
+        values = [merged_value.get((first_data, c.column), c.value) for c in ws[first_data]]
+        for key, i in _header_map(values, spec).items():
+            columns.setdefault(key, i)
+        first_data += 1
+    merged_cells = {(r, c) for (r, c) in merged_value} | {
+        (rng.min_row, rng.min_col) for rng in ws.merged_cells.ranges}
+    known = set(columns.values())
+    for r in range(header_row, first_data):
+        for i, c in enumerate(ws[r]):
+            v = c.value
+            if i not in known and isinstance(v, str) and v.strip() \
+                    and (r, i + 1) not in merged_cells:
+                issues.append(make("W102", sheet=ws.title, cell=c.coordinate, value=v.strip()))
+    letters = {k: get_column_letter(i + 1) for k, i in columns.items()}
+    table = Table(ws.title, spec, header_row, letters, hidden=hidden_sheet)
+    for r_idx, row in enumerate(ws.iter_rows(min_row=first_data, max_row=max_row),
+                                start=first_data):
+        cells: dict[str, Cell] = {}
+        for key, i in columns.items():
+            if i >= len(row):
+                continue
+            c = row[i]
+            formula = formulas.get(c.coordinate)
+            value = c.value
+            if value is None and formula is None:
+                continue
+            if isinstance(value, str) and not value.strip():
+                continue
+            cells[key] = Cell(value, c.coordinate, formula, c.data_type == "e")
+        if not cells:
+            continue
+        hidden = bool(ws.row_dimensions[r_idx].hidden) if r_idx in ws.row_dimensions else False
+        if hidden:
+            issues.append(make("W103", sheet=ws.title, cell=f"A{r_idx}", row=r_idx))
+        table.rows.append(Row(r_idx, cells, hidden))
+    return table
+
+
+def _merged_header_values(ws: Any) -> dict[tuple[int, int], Any]:
+    """Within the header search area, every cell of a merged range carries its value."""
+    out: dict[tuple[int, int], Any] = {}
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row > HEADER_SEARCH_ROWS:
+            continue
+        value = ws.cell(rng.min_row, rng.min_col).value
+        for r in range(rng.min_row, min(rng.max_row, HEADER_SEARCH_ROWS + 1) + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                if (r, c) != (rng.min_row, rng.min_col):
+                    out[(r, c)] = value
+    return out
+
+
+def _quote(labels: list[str]) -> str:
+    return ", ".join(f"\"{x}\"" for x in labels)
+
+
+def as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return None

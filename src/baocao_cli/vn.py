@@ -1,0 +1,185 @@
+"""Vietnamese text, number and date conventions shared by reading and rendering.
+
+Numbers are `Decimal` end to end so that metres and money print exactly as entered and
+scores round half-up (the rounding a clerk does by hand), never binary-float artefacts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+# Characters XML 1.0 forbids (everything below 0x20 except tab/newline/CR), plus the
+# non-characters Word refuses. CR is folded into LF before this runs.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+_VIET_LETTERS = re.compile("[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
+# Bytes of TCVN3 (ABC) and VNI fonts read as Windows-1252/Latin-1: `Tr­êng`, `Tröôøng`.
+_TCVN3_MARKS = re.compile("[\u00ad¸µ¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞß¬]")
+_VNI_MARKS = re.compile("[A-Za-z][øùúûõïöôñæåâêçèéë]{1,3}")
+
+
+@dataclass(frozen=True)
+class CleanText:
+    text: str
+    removed_control: bool
+
+
+def clean_text(value: str) -> CleanText:
+    """NFC, trimmed, without characters that would corrupt the document XML."""
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    stripped = _XML_ILLEGAL.sub("", text)
+    return CleanText(unicodedata.normalize("NFC", stripped).strip(), stripped != text)
+
+
+def looks_legacy_encoded(text: str) -> bool:
+    """True for text typed with a TCVN3/VNI font: it has no Unicode Vietnamese letter."""
+    if _VIET_LETTERS.search(text):
+        return False
+    return bool(_TCVN3_MARKS.search(text) or _VNI_MARKS.search(text))
+
+
+def fold(text: str) -> str:
+    """Matching key for sheet names, headers and choices: no case, marks, spaces or dashes."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[\s_\-]+", "", text.casefold())
+
+
+def fold_header(text: str) -> str:
+    """Like `fold`, ignoring a trailing unit in parentheses: `Kế hoạch (mét)`."""
+    return fold(re.sub(r"\([^()]*\)\s*$", "", text.strip()))
+
+
+# ---------------------------------------------------------------- numbers
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    """A number read from text; `note` names the warning when the form was not canonical."""
+
+    value: Decimal | None
+    note: str | None = None  # "intl" | "ambiguous" | "trailing" | None
+
+
+_VN = re.compile(r"^(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?$")
+_AMBIGUOUS = re.compile(r"^\d{1,3},\d{3}$")
+_INTL_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_INTL_DECIMAL = re.compile(r"^\d+\.\d+$")
+_TRAILING = re.compile(r"^(\d+)[.,]$")
+
+
+def parse_number(text: str) -> ParsedNumber:
+    """Read a number typed as text, the Vietnamese way first (`8.800`, `143,63`)."""
+    s = text.strip().replace("\u00a0", "")
+    sign = 1
+    if s[:1] in "-−" and len(s) > 1:
+        sign, s = -1, s[1:].strip()
+    value: Decimal | None = None
+    note: str | None = None
+    if m := _VN.match(s):
+        whole = m.group(1).replace(".", "")
+        value = Decimal(f"{whole}.{m.group(2)}" if m.group(2) else whole)
+        if _AMBIGUOUS.match(s):
+            note = "ambiguous"
+    elif _INTL_GROUPED.match(s) or _INTL_DECIMAL.match(s):
+        value, note = Decimal(s.replace(",", "")), "intl"
+    elif m := _TRAILING.match(s):
+        value, note = Decimal(m.group(1)), "trailing"
+    if value is None:
+        return ParsedNumber(None)
+    return ParsedNumber(sign * value, note)
+
+
+def to_decimal(value: int | float) -> Decimal:
+    """A numeric cell as the decimal the user typed (shortest repr, no float noise)."""
+    try:
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except InvalidOperation:  # inf / nan cannot come from a valid cell, but never crash
+        return Decimal(0)
+
+
+def round_half_up(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def format_number(value: Decimal | int | None, places: int = 3) -> str:
+    """`8800` → `8.800`, `143.63` → `143,63`; at most `places` decimals, no trailing zeros."""
+    if value is None:
+        return ""
+    d = round_half_up(Decimal(value), places)
+    sign = "-" if d < 0 else ""
+    text = f"{abs(d):f}"
+    whole, _, frac = text.partition(".")
+    frac = frac.rstrip("0")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    return sign + ".".join(groups) + ("," + frac if frac else "")
+
+
+def format_score(value: Decimal | None) -> str:
+    return format_number(value, 2)
+
+
+# ---------------------------------------------------------------- dates
+
+_DMY = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """`24/11/2021`, `1/2/2021`, `24-11-2021`, `2021-11-24`; None when not a real date."""
+    s = text.strip()
+    if m := _YMD.match(s):
+        y, mo, d = (int(g) for g in m.groups())
+    elif m := _DMY.match(s):
+        d, mo, y = (int(g) for g in m.groups())
+    else:
+        return None
+    try:
+        return dt.date(y, mo, d)
+    except ValueError:
+        return None
+
+
+def looks_like_date(text: str) -> bool:
+    return bool(_DMY.match(text.strip()) or _YMD.match(text.strip()))
+
+
+def day_text(day: int) -> str:
+    """Days below 10 take a leading zero (Phụ lục I, ND 30/2020)."""
+    return f"{day:02d}"
+
+
+def month_text(month: int) -> str:
+    """Only January and February take a leading zero (Phụ lục I, ND 30/2020)."""
+    return f"{month:02d}" if month <= 2 else str(month)
+
+
+def date_phrase(place: str, date: dt.date | None) -> str:
+    """`Hà Tĩnh, ngày 24 tháng 11 năm 2021`; blanks to fill by hand when no date is given."""
+    if date is None:
+        return f"{place}, ngày      tháng      năm"
+    return f"{place}, ngày {day_text(date.day)} tháng {month_text(date.month)} năm {date.year}"
+
+
+def date_words(date: dt.date | None) -> str:
+    if date is None:
+        return "ngày      tháng      năm"
+    return f"ngày {day_text(date.day)} tháng {month_text(date.month)} năm {date.year}"
+
+
+def number_code(so: int | None, kind: str, ky_hieu: str) -> str:
+    """`218/BC-SLĐTBXH`; numbers below 10 with a leading 0; blank number left to fill."""
+    if so is None:
+        return f"      /{kind}-{ky_hieu}"
+    return f"{so:02d}/{kind}-{ky_hieu}"
+
+
+def upper_vn(text: str) -> str:
+    return unicodedata.normalize("NFC", text.upper())
