@@ -190,6 +190,71 @@ def validate(
     raise typer.Exit(1 if any_failed else 0)
 
 
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Sổ Excel (.xlsx) sẽ tạo.", show_default=False,
+                                         metavar="SỔ.xlsx")],
+    rules: RulesOpt = None,
+    example: Annotated[bool, typer.Option(
+        "--example", help="Ghi sổ mẫu đã điền sẵn (báo cáo 218/BC-SLĐTBXH của Sở LĐ-TB&XH "
+        "Hà Tĩnh năm 2021) thay cho sổ trống.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Ghi đè nếu tệp đã có (mặc định: không ghi đè).")] = False,
+) -> None:
+    """Tạo sổ Excel trống đúng mẫu để điền (trang tính, cột, danh sách chọn, hướng dẫn)."""
+    from .rules import DEFAULT_RULES
+    from .starter import StarterExists, write_example, write_starter
+
+    loaded = _load_rules(rules)
+    if path.suffix.lower() != ".xlsx":
+        raise _usage_error(f"tệp {path} phải có đuôi .xlsx.")
+    if path.is_dir():
+        raise _usage_error(f"{path} là một thư mục. Cần tên một tệp .xlsx.")
+    if not path.parent.is_dir():
+        raise _usage_error(f"thư mục {path.parent} không tồn tại. Hãy tạo thư mục trước.")
+    if example and loaded.id != DEFAULT_RULES:
+        raise _usage_error(f"sổ mẫu (--example) được chấm theo quy tắc {DEFAULT_RULES}, "
+                           f"không dùng được với --rules {loaded.id}. Bỏ một trong hai tùy "
+                           f"chọn.")
+    try:
+        if example:
+            write_example(path, force=force)
+        else:
+            write_starter(path, loaded, force=force)
+    except StarterExists:
+        raise _usage_error(f"tệp {path} đã có; không ghi đè để khỏi mất dữ liệu. Chọn tên "
+                           f"khác, hoặc thêm --force để ghi đè.") from None
+    except OSError as exc:
+        typer.echo(f"Lỗi: không ghi được {path}: {exc.strerror or exc}.", err=True)
+        raise typer.Exit(1) from None
+    option = "" if loaded.id == DEFAULT_RULES else f" --rules {rules}"
+    if example:
+        typer.echo(f"Đã ghi sổ mẫu: {path}")
+        typer.echo(f"Lập báo cáo mẫu: baocao build {path}")
+    else:
+        typer.echo(f"Đã tạo sổ Excel trống: {path} (quy tắc {loaded.id})")
+        typer.echo("Mở bằng Excel hoặc LibreOffice, đọc trang \"Hướng dẫn\", điền các ô tô vàng, "
+                   "lưu lại rồi chạy:")
+        typer.echo(f"  baocao validate {path}{option}")
+        typer.echo(f"  baocao build {path}{option}")
+
+
+rules_app = typer.Typer(
+    help="Xem bộ quy tắc chấm điểm (các phần, điểm tối đa, mức xếp loại, tiêu chí).",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("show")
+def rules_show(rules: RulesOpt = None) -> None:
+    """In bộ quy tắc chấm điểm dưới dạng bảng: phần, điểm tối đa, xếp loại, tiêu chí."""
+    from .rules import rules_table
+
+    typer.echo(rules_table(_load_rules(rules)))
+
+
 _CLICK_MESSAGES = [
     (re.compile(r"Missing argument '([^']+)'\.?"), r"thiếu đối số \1."),
     (re.compile(r"Missing option '([^']+)'\.?"), r"thiếu tùy chọn \1."),
@@ -232,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args or any(a in ("-h", "--help") for a in args):
         _vietnamese_help(click, command)
     try:
-        command.main(args=args, prog_name="baocao", standalone_mode=False)
+        # Without standalone mode click returns the code of `typer.Exit` instead of exiting.
+        code = command.main(args=args, prog_name="baocao", standalone_mode=False)
     except exceptions.NoArgsIsHelpError as exc:
         typer.echo(exc.ctx.get_help() if exc.ctx else "")
         return 2
@@ -248,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         typer.echo("Đã dừng.", err=True)
         return 130
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def _vietnamese_help(click, command) -> None:

@@ -16,10 +16,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 # non-characters Word refuses. CR is folded into LF before this runs.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
-_VIET_LETTERS = re.compile("[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
-# Bytes of TCVN3 (ABC) and VNI fonts read as Windows-1252/Latin-1: `Tr­êng`, `Tröôøng`.
-_TCVN3_MARKS = re.compile("[\u00ad¸µ¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞß¬]")
-_VNI_MARKS = re.compile("[A-Za-z][øùúûõïöôñæåâêçèéë]{1,3}")
+# Letters only Unicode Vietnamese has (ă, đ, ơ, ư and every precomposed tone mark).
+_VIET_LETTERS = re.compile("[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
+# Bytes of TCVN3 (ABC) and VNI fonts read as Windows-1252: `Tr­êng`, `Tröôøng`. Only
+# characters that never occur in Unicode Vietnamese text are listed.
+_LEGACY_MARKS = re.compile("[\u00ad¸µ¶·¹¨»¾¼½Æ©ÇË®ÎÏÐÑªÖ×ØÜÞß¬¤¦§øöñïûæåçë]")
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,7 @@ def clean_text(value: str) -> CleanText:
 
 def looks_legacy_encoded(text: str) -> bool:
     """True for text typed with a TCVN3/VNI font: it has no Unicode Vietnamese letter."""
-    if _VIET_LETTERS.search(text):
-        return False
-    return bool(_TCVN3_MARKS.search(text) or _VNI_MARKS.search(text))
+    return bool(_LEGACY_MARKS.search(text)) and not _VIET_LETTERS.search(text)
 
 
 def fold(text: str) -> str:
