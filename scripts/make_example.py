@@ -26,6 +26,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
 OUTPUT = Path("examples/so-ldtbxh-ha-tinh-2021.xlsx")
+# `baocao init --example` ships the same workbook inside the package.
+PACKAGED = Path("src/baocao_cli/data/example.xlsx")
 FIXED_TIME = datetime.datetime(2021, 11, 24, 0, 0, 0)
 NUMBER_FORMAT = "#,##0.###"
 DATE_FORMAT = "DD/MM/YYYY"
@@ -402,8 +404,9 @@ def save_deterministic(wb: Workbook, path: Path) -> None:
 
 
 def main() -> None:
-    save_deterministic(build(), OUTPUT)
-    print(f"wrote {OUTPUT}")
+    for path in (OUTPUT, PACKAGED):
+        save_deterministic(build(), path)
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

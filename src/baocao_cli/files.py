@@ -10,6 +10,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, write: Callable[[BinaryIO], None]) -> None:
     """Write through a temporary file beside `path`, then rename over it.
 
@@ -22,6 +28,8 @@ def write_atomic(path: Path, write: Callable[[BinaryIO], None]) -> None:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp creates the file private (0600); give it the mode any new file would get.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -10,6 +13,16 @@ from pathlib import Path
 
 DEFAULT_RULES = "ha-tinh-2021"
 KINDS = ("scored", "bonus", "deduction")
+KIND_LABELS = {"scored": "chấm điểm", "bonus": "điểm cộng", "deduction": "điểm trừ"}
+# The keys each table may hold: anything else is a typo that would silently be ignored.
+TOP_KEYS = ("id", "title", "decision", "confirmed", "decimals", "parts", "bands", "criteria")
+PART_KEYS = ("code", "name", "kind", "max")
+BAND_KEYS = ("name", "from")
+CRITERION_KEYS = ("part", "stt", "text", "max")
+# The STT forms of `Chấm điểm` items (as the parser reads them): `1`, `2.1`, and `a)`.
+ITEM_STT = re.compile(r"^\d+(?:\.\d+)*$")
+SUB_STT = re.compile(r"^[a-zđ]\)$")
+Where = Callable[[str], str]  # key -> "Tệp quy tắc FILE, khóa KEY"
 
 
 class RulesError(Exception):
@@ -66,7 +79,8 @@ class Rules:
 
 def _number(value: object, where: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise RulesError(f"{where}: cần một số, gặp {value!r}.")
+        shown = "không có" if value is None else repr(value)
+        raise RulesError(f"{where}: cần một số, gặp {shown}.")
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
@@ -77,19 +91,62 @@ def _text(table: dict, key: str, where: str, required: bool = True) -> str:
     return value.strip()
 
 
+def _known_keys(table: dict, allowed: tuple[str, ...], where: str | None,
+                at: Where | None = None) -> None:
+    """A misspelt key (`form` for `from`) would be ignored silently; refuse it instead."""
+    for key in table:
+        if key not in allowed:
+            place = at(key) if at is not None else f"{where}.{key}"
+            raise RulesError(f"{place}: khóa không dùng được (viết sai?). Cần một trong: "
+                             f"{', '.join(allowed)}.")
+
+
+def _shown(value: Decimal) -> str:
+    from .vn import format_score
+
+    return format_score(value)
+
+
 def parse_rules(data: dict, source: str) -> Rules:
     """Check a rules document and turn it into `Rules`; every problem names `source` and key."""
     def at(key: str) -> str:
         return f"Tệp quy tắc {source}, khóa {key}"
 
+    _known_keys(data, TOP_KEYS, None, at)
     rid = data.get("id")
     if not isinstance(rid, str) or not rid.strip():
         raise RulesError(f"{at('id')}: cần mã quy tắc (chuỗi chữ).")
     decimals = data.get("decimals", 2)
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 4:
         raise RulesError(f"{at('decimals')}: cần số nguyên từ 0 đến 4, gặp {decimals!r}.")
+    confirmed = data.get("confirmed", True)
+    if not isinstance(confirmed, bool):
+        raise RulesError(f"{at('confirmed')}: cần true hoặc false, gặp {confirmed!r}.")
+    title = data.get("title", rid)
+    if not isinstance(title, str) or not title.strip():
+        raise RulesError(f"{at('title')}: cần tên của bộ quy tắc (chuỗi chữ không rỗng).")
+    decision = data.get("decision", "")
+    if not isinstance(decision, str):
+        raise RulesError(f"{at('decision')}: cần một chuỗi chữ, gặp {decision!r}.")
 
-    raw_parts = data.get("parts")
+    parts = _parse_parts(data.get("parts"), at)
+    bands = _parse_bands(data.get("bands"), at)
+    criteria = _parse_criteria(data.get("criteria", []), parts, at)
+
+    return Rules(
+        id=rid.strip(),
+        title=title.strip(),
+        decision=decision.strip(),
+        decimals=decimals,
+        parts=tuple(parts),
+        bands=tuple(bands),
+        criteria=tuple(criteria),
+        confirmed=confirmed,
+        source=source,
+    )
+
+
+def _parse_parts(raw_parts: object, at: Where) -> list[Part]:
     if not isinstance(raw_parts, list) or not raw_parts:
         raise RulesError(f"{at('parts')}: cần ít nhất một phần ([[parts]]).")
     parts: list[Part] = []
@@ -97,9 +154,13 @@ def parse_rules(data: dict, source: str) -> Rules:
         where = at(f"parts[{i}]")
         if not isinstance(raw, dict):
             raise RulesError(f"{where}: cần một bảng có code, name, kind, max.")
+        _known_keys(raw, PART_KEYS, where)
         code = _text(raw, "code", where)
         if any(p.code == code for p in parts):
             raise RulesError(f"{where}.code: mã phần \"{code}\" bị trùng.")
+        if ITEM_STT.match(code) or SUB_STT.match(code.lower()):
+            raise RulesError(f"{where}.code: mã phần \"{code}\" trùng dạng STT của tiêu chí "
+                             f"(1, 2.1, a)). Cần mã khác, ví dụ số La Mã I, II, III.")
         kind = raw.get("kind", "scored")
         if kind not in KINDS:
             raise RulesError(f"{where}.kind: loại \"{kind}\" không hợp lệ; cần một trong "
@@ -116,74 +177,199 @@ def parse_rules(data: dict, source: str) -> Rules:
         parts.append(Part(code, _text(raw, "name", where), kind, max_value))
     if not any(p.kind == "scored" for p in parts):
         raise RulesError(f"{at('parts')}: cần ít nhất một phần loại \"scored\".")
+    return parts
 
-    raw_bands = data.get("bands")
+
+def _parse_bands(raw_bands: object, at: Where) -> list[Band]:
     if not isinstance(raw_bands, list) or not raw_bands:
         raise RulesError(f"{at('bands')}: cần ít nhất một mức xếp loại ([[bands]]).")
     bands: list[Band] = []
     for i, raw in enumerate(raw_bands, 1):
         where = at(f"bands[{i}]")
-        if not isinstance(raw, dict) or "from" not in raw:
-            raise RulesError(f"{where}: cần name và from (điểm thấp nhất của mức).")
+        if not isinstance(raw, dict):
+            raise RulesError(f"{where}: cần một bảng có name và from.")
+        _known_keys(raw, BAND_KEYS, where)
         name = _text(raw, "name", where)
+        if "from" not in raw:
+            raise RulesError(f"{where}.from: mức \"{name}\" cần điểm thấp nhất của mức.")
         low = _number(raw["from"], f"{where}.from")
+        if low < 0:
+            raise RulesError(f"{where}.from: điểm thấp nhất không được âm, gặp {raw['from']}.")
         if any(b.name == name for b in bands):
             raise RulesError(f"{where}.name: mức \"{name}\" bị trùng.")
         if bands and low >= bands[-1].low:
             raise RulesError(f"{where}.from: các mức phải xếp từ cao xuống thấp, không chồng "
-                             f"nhau; {low} không nhỏ hơn {bands[-1].low} của mức trước.")
+                             f"nhau; {_shown(low)} không nhỏ hơn {_shown(bands[-1].low)} của "
+                             f"mức trước \"{bands[-1].name}\".")
         bands.append(Band(name, low))
     if bands[-1].low > 0:
-        raise RulesError(f"{at(f'bands[{len(bands)}]')}.from: mức thấp nhất phải bắt đầu từ 0.")
+        raise RulesError(f"{at(f'bands[{len(bands)}]')}.from: mức thấp nhất phải bắt đầu từ 0, "
+                         f"gặp {_shown(bands[-1].low)}.")
+    return bands
 
+
+def _parse_criteria(raw_list: object, parts: list[Part], at: Where) -> list[Criterion]:
+    """The criteria, checked the way `validate` will check the sheet they are copied into."""
+    if not isinstance(raw_list, list):
+        raise RulesError(f"{at('criteria')}: cần danh sách tiêu chí ([[criteria]]).")
     criteria: list[Criterion] = []
-    seen: set[tuple[str, str]] = set()
-    for i, raw in enumerate(data.get("criteria", []) or [], 1):
+    where_of: dict[int, str] = {}
+    children: dict[int, list[int]] = {}  # index of a criterion -> indexes of its children
+    top: dict[str, list[int]] = {}  # part code -> indexes of its top-level criteria
+    seen: dict[tuple[str, str], int] = {}
+    last_numbered: dict[str, int] = {}
+    for i, raw in enumerate(raw_list, 1):
         where = at(f"criteria[{i}]")
         if not isinstance(raw, dict):
             raise RulesError(f"{where}: cần một bảng có part, stt, text, max.")
+        _known_keys(raw, CRITERION_KEYS, where)
         part = _text(raw, "part", where)
         if not any(p.code == part for p in parts):
-            raise RulesError(f"{where}.part: không có phần \"{part}\" trong [[parts]].")
-        stt = _text(raw, "stt", where)
-        if (part, stt) in seen:
-            raise RulesError(f"{where}.stt: tiêu chí \"{stt}\" của phần {part} bị trùng.")
-        seen.add((part, stt))
+            raise RulesError(f"{where}.part: không có phần \"{part}\" trong [[parts]]. Cần một "
+                             f"trong: {', '.join(p.code for p in parts)}.")
+        stt = raw.get("stt")
+        stt = str(stt) if isinstance(stt, int) and not isinstance(stt, bool) else stt
+        if not isinstance(stt, str) or not stt.strip():
+            raise RulesError(f"{where}.stt: cần số thứ tự dạng chuỗi, ví dụ \"1\", \"2.1\" "
+                             f"hoặc \"a)\".")
+        stt = stt.strip()
+        is_sub = bool(SUB_STT.match(stt.lower()))
+        if not (ITEM_STT.match(stt) or is_sub):
+            raise RulesError(f"{where}.stt: \"{stt}\" không đúng dạng. Cần \"1\", \"2.1\" hoặc "
+                             f"\"a)\".")
+        n = len(criteria)
+        parent: int | None = None
+        if is_sub:
+            if part not in last_numbered:
+                raise RulesError(f"{where}.stt: tiêu chí con \"{stt}\" cần đứng sau một tiêu "
+                                 f"chí đánh số của phần {part}.")
+            parent = last_numbered[part]
+            full = f"{criteria[parent].stt}/{stt.lower()}"
+        else:
+            full = stt
+            pieces = stt.split(".")
+            for k in range(len(pieces) - 1, 0, -1):
+                parent = seen.get((part, ".".join(pieces[:k])))
+                if parent is not None:
+                    break
+            last_numbered[part] = n
+        if (part, full) in seen:
+            raise RulesError(f"{where}.stt: tiêu chí \"{stt}\" của phần {part} bị trùng "
+                             f"(đã có ở {where_of[seen[(part, full)]]}).")
         maximum = _number(raw.get("max"), f"{where}.max")
         if maximum <= 0:
-            raise RulesError(f"{where}.max: điểm tối đa phải dương.")
+            raise RulesError(f"{where}.max: điểm tối đa phải dương, gặp {_shown(maximum)}.")
+        seen[(part, full)] = n
+        where_of[n] = f"criteria[{i}]"
         criteria.append(Criterion(part, stt, _text(raw, "text", where), maximum))
+        if parent is None:
+            top.setdefault(part, []).append(n)
+        else:
+            children.setdefault(parent, []).append(n)
 
-    return Rules(
-        id=rid.strip(),
-        title=_text(data, "title", at("title")) if "title" in data else rid,
-        decision=str(data.get("decision", "")),
-        decimals=decimals,
-        parts=tuple(parts),
-        bands=tuple(bands),
-        criteria=tuple(criteria),
-        confirmed=bool(data.get("confirmed", True)),
-        source=source,
-    )
+    for n, kids in children.items():
+        total = sum((criteria[k].max for k in kids), Decimal(0))
+        if total != criteria[n].max:
+            raise RulesError(f"{at(where_of[n])}.max: tiêu chí {criteria[n].stt} của phần "
+                             f"{criteria[n].part} có điểm tối đa {_shown(criteria[n].max)} "
+                             f"nhưng các tiêu chí con cộng lại {_shown(total)}. Cần bằng nhau.")
+    for p in parts:
+        if p.kind != "scored" or p.code not in top or p.max is None:
+            continue
+        total = sum((criteria[k].max for k in top[p.code]), Decimal(0))
+        if total != p.max:
+            raise RulesError(f"{at('criteria')}: các tiêu chí của phần {p.code} cộng lại "
+                             f"{_shown(total)} điểm, khác điểm tối đa {_shown(p.max)} của phần. "
+                             f"Cần bằng nhau.")
+    return criteria
+
+
+def shipped_rules() -> list[str]:
+    """The ids of the rules files that ship in the package (usable as `--rules ID`)."""
+    folder = resources.files("baocao_cli").joinpath("rules")
+    return sorted(f.name.removesuffix(".toml") for f in folder.iterdir()
+                  if f.name.endswith(".toml"))
 
 
 def load_rules(path: str | Path | None = None) -> Rules:
-    """The rules in `path`, or the default rules shipped in the package."""
-    if path is None:
-        text = resources.files("baocao_cli").joinpath(f"rules/{DEFAULT_RULES}.toml").read_text(
+    """The rules in `path` (a file, or the id of a shipped file), or the default rules."""
+    if path is None or (str(path) in shipped_rules() and not Path(path).exists()):
+        name = DEFAULT_RULES if path is None else str(path)
+        text = resources.files("baocao_cli").joinpath(f"rules/{name}.toml").read_text(
             encoding="utf-8")
-        source = f"{DEFAULT_RULES}.toml"
+        source = f"{name}.toml"
     else:
         p = Path(path)
         try:
             text = p.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise RulesError(f"Không tìm thấy tệp quy tắc {p}.") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RulesError(f"Không đọc được tệp quy tắc {p}: {exc}.") from None
+            raise RulesError(f"Không tìm thấy tệp quy tắc {p}. Cần đường dẫn tới một tệp .toml "
+                             f"có thật hoặc mã quy tắc có sẵn: "
+                             f"{', '.join(shipped_rules())}.") from None
+        except IsADirectoryError:
+            raise RulesError(f"{p} là một thư mục. Cần một tệp quy tắc .toml.") from None
+        except UnicodeDecodeError:
+            raise RulesError(f"Tệp quy tắc {p} không phải văn bản UTF-8. Hãy lưu lại tệp với "
+                             f"bảng mã UTF-8.") from None
+        except OSError as exc:
+            raise RulesError(f"Không đọc được tệp quy tắc {p}: {exc.strerror or exc}.") from None
         source = str(p)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RulesError(f"Tệp quy tắc {source} sai cú pháp TOML: {exc}.") from None
     return parse_rules(data, source)
+
+
+def rules_table(rules: Rules) -> str:
+    """The rules as plain-text tables, for `baocao rules show` (what a clerk can check)."""
+    lines = [f"Quy tắc: {rules.id} — {rules.title}"]
+    if rules.decision:
+        lines.append(f"Văn bản: {rules.decision}")
+    lines.append(f"Tệp: {rules.source}")
+    if not rules.confirmed:
+        lines.append("Lưu ý: điểm tối đa và các mức chưa được đối chiếu với văn bản gốc.")
+    lines.append(f"Tổng điểm làm tròn {rules.decimals} chữ số thập phân (nửa lên), "
+                 f"không nhỏ hơn 0.")
+
+    lines += ["", "CÁC PHẦN"]
+    lines += _table(["Mã", "Phần", "Loại", "Điểm tối đa"],
+                    [[p.code, p.name, KIND_LABELS[p.kind],
+                      _shown(p.max) if p.max is not None else "không giới hạn"]
+                     for p in rules.parts], wrap=1)
+
+    lines += ["", "XẾP LOẠI"]
+    rows = []
+    for i, b in enumerate(rules.bands):
+        upper = f"dưới {_shown(rules.bands[i - 1].low)}" if i else "trở lên"
+        rows.append([b.name, f"từ {_shown(b.low)} {upper}" if i == 0 else
+                     f"từ {_shown(b.low)} đến {upper}"])
+    lines += _table(["Xếp loại", "Tổng điểm"], rows)
+
+    lines += ["", "TIÊU CHÍ"]
+    if rules.criteria:
+        lines += _table(["Phần", "STT", "Tiêu chí", "Điểm tối đa"],
+                        [[c.part, c.stt, c.text, _shown(c.max)] for c in rules.criteria],
+                        wrap=2)
+    else:
+        lines.append("(Tệp quy tắc không liệt kê tiêu chí: sổ Excel chỉ ghi điểm từng phần.)")
+    return "\n".join(lines)
+
+
+def _table(headers: list[str], rows: list[list[str]], wrap: int | None = None,
+           width: int = 60) -> list[str]:
+    """Columns padded to their widest cell; column `wrap` is folded at `width` characters."""
+    cells = [[[h] for h in headers]]
+    for row in rows:
+        cells.append([textwrap.wrap(v, width) or [""] if i == wrap else [v]
+                      for i, v in enumerate(row)])
+    widths = [max(len(line) for r in cells for line in r[i]) for i in range(len(headers))]
+    out: list[str] = []
+    for n, row in enumerate(cells):
+        for k in range(max(len(c) for c in row)):
+            parts = [(c[k] if k < len(c) else "").ljust(w) for c, w in zip(row, widths,
+                                                                            strict=True)]
+            out.append("  ".join(parts).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return out
