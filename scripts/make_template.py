@@ -17,9 +17,9 @@ import zipfile
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -29,7 +29,16 @@ OUT = Path(__file__).resolve().parent.parent / "templates" / "bao-cao.docx"
 FIXED_TIME = (2021, 1, 1, 0, 0, 0)
 
 # Column widths (cm). Text width on A4 with 30/15 mm margins is 16.5 cm.
-LEFT_COL, RIGHT_COL = 6.5, 10.0
+# Header: 6.75 cm and 10 cm as in Mẫu 1.4 (the pair is 0.25 cm wider than the text, so the
+# centred table reaches 0.125 cm into each margin, as the decree's sample does).
+LEFT_COL, RIGHT_COL = 6.75, 10.0
+# Signature block: Nơi nhận narrow at the left margin, the signature centred in the rest
+# (Mẫu 1.4: 5.28 cm and 11.1 cm).
+SIGN_LEFT, SIGN_RIGHT = 5.5, 11.0
+TEXT_WIDTH = 16.5
+# Width of "Độc lập - Tự do - Hạnh phúc" in Times New Roman Bold 14 pt (Liberation Serif
+# Bold metrics, the same): the line under it is exactly this long.
+MOTTO_CM = 6.05
 CELL_MARGIN = 0.1
 
 
@@ -299,17 +308,21 @@ def page_setup(doc) -> None:
     s.top_margin, s.bottom_margin = Cm(2), Cm(2)
     s.left_margin, s.right_margin = Cm(3), Cm(1.5)
     s.header_distance, s.footer_distance = Cm(1), Cm(1)
-    # Page numbers from page 2: a different (empty) first-page header.
     s.different_first_page_header_footer = True
-    w = Writer(doc)
-    header = s.header
+
+
+def page_numbers(section) -> None:
+    """Centred in the top margin, 14 pt, none on the section's first page (Phụ lục I, I.7)."""
+    section.different_first_page_header_footer = True
+    header = section.header
+    header.is_linked_to_previous = False
     p = header.paragraphs[0]
     p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     page_number_field(p, 14)
     set_fonts(p._p.get_or_add_pPr(), 14)
-    first = s.first_page_header
+    first = section.first_page_header
+    first.is_linked_to_previous = False
     first.paragraphs[0].text = ""
-    del w
 
 
 def header_block(doc, w: Writer) -> None:
@@ -324,11 +337,11 @@ def header_block(doc, w: Writer) -> None:
     w.para(left, "{{ co_quan_chu_quan }}", size=13)
     w.tag(left, "{%p endif %}")
     w.para(left, "{{ co_quan }}", size=13, bold=True)
+    # 2/5 of the name's longest line, computed at render time (render.rule_length_cm).
     w.rule(left, 2.5, LEFT_COL - 2 * CELL_MARGIN, indent_var="gach_co_quan")
     w.para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=13, bold=True)
     w.para(right, "Độc lập - Tự do - Hạnh phúc", size=14, bold=True)
-    # The line under the motto is as long as the motto (6.05 cm at 14 pt bold).
-    w.rule(right, 6.05, RIGHT_COL - 2 * CELL_MARGIN)
+    w.rule(right, MOTTO_CM, RIGHT_COL - 2 * CELL_MARGIN)
     left2, right2 = t.rows[1].cells
     for c in (left2, right2):
         clear_cell(c)
@@ -339,7 +352,7 @@ def header_block(doc, w: Writer) -> None:
 def title_block(doc, w: Writer) -> None:
     w.para(doc, "BÁO CÁO", size=14, bold=True, before=24, keep_next=True)
     w.para(doc, "{{ trich_yeu }}", size=14, bold=True, keep_next=True)
-    w.rule(doc, 3.0, 16.5)
+    w.rule(doc, 5.0, TEXT_WIDTH, indent_var="gach_trich_yeu")
     w.tag(doc, "{%p if kinh_gui %}")
     p = w.para(doc, "", size=14, before=6, after=6)
     w.run(p, "Kính gửi: ", size=14)
@@ -459,7 +472,7 @@ def signature_block(doc, w: Writer) -> None:
     t = doc.add_table(rows=1, cols=2)
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     borderless(t)
-    fixed_widths(t, [8.0, 8.5])
+    fixed_widths(t, [SIGN_LEFT, SIGN_RIGHT])
     left, right = t.rows[0].cells
     for c in (left, right):
         clear_cell(c)
@@ -480,15 +493,25 @@ def signature_block(doc, w: Writer) -> None:
 
 
 def appendix(doc, w: Writer) -> None:
-    p = w.para(doc, "", size=14)
-    p.add_run().add_break(WD_BREAK.PAGE)
-    p2 = w.para(doc, "Phụ lục I", size=14, bold=True)
-    p2.paragraph_format.page_break_before = False
+    # A section of its own on a new page: Phụ lục I numbers its pages separately (Phụ lục
+    # I, III.1.đ), from 1, without a number on its first page.
+    doc.add_section(WD_SECTION.NEW_PAGE)
+    brk = doc.paragraphs[-1]
+    brk.paragraph_format.space_before = Pt(0)
+    brk.paragraph_format.space_after = Pt(0)
+    brk.paragraph_format.line_spacing = 1.0
+    set_fonts(brk._p.get_or_add_pPr(), 1)
+    sectpr = doc.sections[-1]._sectPr
+    pgnum = OxmlElement("w:pgNumType")
+    pgnum.set(qn("w:start"), "1")
+    before = sectpr.find(qn("w:pgMar"))
+    before.addnext(pgnum)
+    w.para(doc, "Phụ lục I", size=14, bold=True)
     w.para(doc, "BẢNG TỰ CHẤM ĐIỂM KẾT QUẢ THỰC HIỆN CÔNG TÁC VĂN THƯ, LƯU TRỮ NĂM {{ nam }}",
            size=14, bold=True)
     w.para(doc, "(Kèm theo Báo cáo số {{ so_ky_hieu }} {{ ngay_chu }} của {{ ten_co_quan }})",
            size=14, italic=True)
-    w.rule(doc, 3.0, 16.5)
+    w.rule(doc, 3.0, TEXT_WIDTH)
     w.para(doc, "", size=6)
     widths = [1.3, 8.2, 2.1, 2.1, 2.8]
     t = doc.add_table(rows=8, cols=5)
@@ -548,6 +571,8 @@ def build() -> bytes:
     sections_rest(doc, w)
     signature_block(doc, w)
     appendix(doc, w)
+    for section in doc.sections:
+        page_numbers(section)
     props = doc.core_properties
     props.title = "Báo cáo công tác văn thư, lưu trữ"
     props.author = "baocao"

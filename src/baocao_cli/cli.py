@@ -68,6 +68,12 @@ def build(
         "-o", "--output", help="Tệp báo cáo (.docx) sẽ ghi; mặc định cùng tên, cạnh sổ Excel.",
         dir_okay=False, metavar="TỆP.docx")] = None,
     rules: RulesOpt = None,
+    template: Annotated[Path | None, typer.Option(
+        "--template", help="Mẫu báo cáo (.docx) thay cho mẫu mặc định; lấy mẫu mặc định để "
+        "sửa: baocao template export MẪU.docx.", dir_okay=False, metavar="MẪU.docx",
+        show_default=False)] = None,
+    pdf: Annotated[bool, typer.Option(
+        "--pdf", help="Ghi thêm bản PDF cạnh tệp .docx, cùng tên (cần LibreOffice).")] = False,
 ) -> None:
     """Kiểm tra sổ Excel rồi lập báo cáo Word (.docx); sổ có lỗi thì không ghi gì."""
     from .api import build as build_report
@@ -84,10 +90,20 @@ def build(
         raise _usage_error("tệp kết quả trùng với sổ Excel đầu vào.")
     if not out.parent.is_dir():
         raise _usage_error(f"thư mục {out.parent} không tồn tại. Hãy tạo thư mục trước.")
+    blob = None
+    if template is not None:
+        if template.resolve() == out.resolve():
+            raise _usage_error(f"tệp kết quả {out} trùng với mẫu báo cáo; hãy chọn tên khác.")
+        try:
+            blob = template.read_bytes()
+        except OSError as exc:
+            raise _usage_error(f"không đọc được mẫu báo cáo {template}: "
+                               f"{exc.strerror or exc}.") from None
     try:
-        built = build_report(data, out, loaded)
+        built = build_report(data, out, loaded, template=blob)
     except TemplateError as exc:
-        typer.echo(f"Lỗi: {exc}", err=True)
+        where = f"{template}: " if template is not None else ""
+        typer.echo(f"Lỗi: {where}{exc}", err=True)
         raise typer.Exit(1) from None
     except OSError as exc:
         typer.echo(f"Lỗi: không ghi được {out}: {exc.strerror or exc}.", err=True)
@@ -107,6 +123,16 @@ def build(
     if checked.warnings:
         for line in issues_text(checked.warnings):
             typer.echo(line)
+    if pdf:
+        from .pdf import PdfError, docx_to_pdf
+
+        target = built.output.with_suffix(".pdf")
+        try:
+            docx_to_pdf(built.output, target)
+        except PdfError as exc:
+            typer.echo(f"Lỗi: {exc} Báo cáo Word vẫn đã ghi: {built.output}.", err=True)
+            raise typer.Exit(1) from None
+        typer.echo(f"Đã ghi bản PDF: {target}")
 
 
 def _expand(inputs: list[Path]) -> tuple[list[Path], list[tuple[Path, object]]]:
@@ -227,7 +253,7 @@ def init(
     except OSError as exc:
         typer.echo(f"Lỗi: không ghi được {path}: {exc.strerror or exc}.", err=True)
         raise typer.Exit(1) from None
-    option = "" if loaded.id == DEFAULT_RULES else f" --rules {rules}"
+    option = "" if rules is None else f" --rules {rules}"
     if example:
         typer.echo(f"Đã ghi sổ mẫu: {path}")
         typer.echo(f"Lập báo cáo mẫu: baocao build {path}")
@@ -247,12 +273,200 @@ rules_app = typer.Typer(
 app.add_typer(rules_app, name="rules")
 
 
-@rules_app.command("show")
-def rules_show(rules: RulesOpt = None) -> None:
+def _sub_help(ctx: typer.Context, value: bool) -> None:
+    """`-h` of a nested command: `_vietnamese_help` only reaches the first level of commands."""
+    if value:
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
+
+
+@rules_app.command("show", add_help_option=False)
+def rules_show(
+    rules: RulesOpt = None,
+    _help: Annotated[bool, typer.Option("-h", "--help", is_eager=True, callback=_sub_help,
+                                        expose_value=False,
+                                        help="Hiện hướng dẫn này rồi thoát.")] = False,
+) -> None:
     """In bộ quy tắc chấm điểm dưới dạng bảng: phần, điểm tối đa, xếp loại, tiêu chí."""
     from .rules import rules_table
 
     typer.echo(rules_table(_load_rules(rules)))
+
+
+@app.command()
+def batch(
+    inputs: Annotated[list[Path], typer.Argument(
+        help="Sổ Excel (.xlsx) hoặc thư mục chứa các sổ (tìm cả thư mục con).",
+        show_default=False, metavar="SỔ_HOẶC_THƯ_MỤC...")],
+    outdir: Annotated[Path, typer.Option(
+        "-o", "--output", help="Thư mục ghi các báo cáo và bản tổng hợp (tạo nếu chưa có).",
+        file_okay=False, metavar="THƯ_MỤC", show_default=False)],
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Số tiến trình chạy song song; mặc định bằng số lõi CPU. "
+        "--jobs 1 chạy tuần tự.", metavar="N", show_default=False)] = None,
+    rules: RulesOpt = None,
+    info: Annotated[Path | None, typer.Option(
+        "--info", help="Sổ Excel có trang \"Thông tin\" (và \"Nơi nhận\") của cơ quan tổng hợp, "
+        "dùng cho phần đầu và chữ ký của báo cáo tổng hợp; không có thì để trống để điền tay.",
+        dir_okay=False, metavar="TỆP.xlsx", show_default=False)] = None,
+) -> None:
+    """Lập báo cáo cho nhiều đơn vị một lần, kèm bảng tổng hợp, xếp hạng (tong-hop.xlsx) và
+    báo cáo tổng hợp (tong-hop.docx)."""
+    from decimal import Decimal
+
+    from .batch import InfoError, UnitResult, default_jobs, read_info, run_batch
+    from .vn import format_number, format_score
+
+    loaded = _load_rules(rules)
+    if outdir.exists() and not outdir.is_dir():
+        raise _usage_error(f"{outdir} đã có và không phải thư mục.")
+    header = None
+    if info is not None:
+        try:
+            header = read_info(info, loaded)
+        except InfoError as exc:
+            raise _usage_error(str(exc)) from None
+
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    fancy = console.is_terminal
+    total = count = 0
+    progress = None
+    bar = None
+
+    def started(n: int) -> None:
+        nonlocal progress, bar, total
+        total = n
+        if fancy and total:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            progress = Progress(TextColumn("Đang lập báo cáo"), BarColumn(),
+                                MofNCompleteColumn(), TimeElapsedColumn(),
+                                TextColumn("còn"), TimeRemainingColumn(), console=console)
+            progress.start()
+            bar = progress.add_task("", total=total)
+
+    def one(result: UnitResult) -> None:
+        nonlocal count
+        count += 1
+        if progress is not None and bar is not None:
+            progress.advance(bar)
+            return
+        head = f"[{count:>{len(str(total))}}/{total}]"
+        if result.ok:
+            line = (f"{head} ĐÃ LẬP  {result.source} → {result.output} "
+                    f"({format_score(result.total)} điểm, {result.rating})")
+            if result.n_warnings:
+                line += f", {result.n_warnings} cảnh báo"
+        else:
+            line = f"{head} LỖI     {result.source} — {result.n_errors} lỗi"
+        typer.echo(line)
+
+    try:
+        done = run_batch(inputs, outdir, rules=loaded, jobs=jobs or default_jobs(),
+                         info=header, on_start=started, on_result=one)
+    except OSError as exc:
+        typer.echo(f"Lỗi: không ghi được vào {outdir}: {exc.strerror or exc}.", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        if progress is not None:
+            progress.stop()
+    for folder in done.empty_folders:
+        typer.echo(f"Cảnh báo: thư mục {folder} không có sổ Excel .xlsx nào.", err=True)
+    if not done.units:
+        raise _usage_error("không tìm thấy sổ Excel .xlsx nào để lập báo cáo.")
+    failed = done.failed
+    if failed:
+        typer.echo("")
+        typer.echo(f"Đơn vị chưa lập được báo cáo ({len(failed)}):")
+        for u in failed:
+            typer.echo(f"  {u.source}: {u.n_errors} lỗi")
+            for message in u.errors[:3]:
+                typer.echo(f"    - {message}")
+            if u.n_errors > 3:
+                typer.echo(f"    … và {u.n_errors - 3} lỗi khác (xem {done.summary_xlsx}).")
+    typer.echo("")
+    typer.echo(f"Bảng tổng hợp: {done.summary_xlsx}")
+    typer.echo(f"Báo cáo tổng hợp: {done.summary_docx}")
+    seconds = format_number(Decimal(repr(round(done.elapsed, 1))), 1)
+    typer.echo(f"Xong: {len(done.built)} báo cáo đã lập, {len(failed)} đơn vị lỗi, "
+               f"{done.n_warnings} cảnh báo; {seconds} giây ({done.jobs} tiến trình).")
+    raise typer.Exit(1 if failed else 0)
+
+
+template_app = typer.Typer(
+    help="Mẫu báo cáo Word: lấy mẫu mặc định để sửa, kiểm tra mẫu đã sửa.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(template_app, name="template")
+
+TemplatePathArg = Annotated[Path, typer.Argument(
+    help="Tệp mẫu báo cáo (.docx).", show_default=False, metavar="MẪU.docx")]
+
+
+@template_app.command("export")
+def template_export(path: TemplatePathArg) -> None:
+    """Ghi mẫu báo cáo mặc định ra tệp .docx để sửa lời văn trong Word hoặc LibreOffice."""
+    from .files import write_atomic
+    from .render import default_template
+
+    if path.suffix.lower() != ".docx":
+        raise _usage_error(f"tệp mẫu {path} phải có đuôi .docx.")
+    if path.is_dir():
+        raise _usage_error(f"{path} là một thư mục, cần tên tệp .docx.")
+    if not path.parent.is_dir():
+        raise _usage_error(f"thư mục {path.parent} không tồn tại. Hãy tạo thư mục trước.")
+    blob = default_template()
+    try:
+        write_atomic(path, lambda fh: fh.write(blob))
+    except OSError as exc:
+        typer.echo(f"Lỗi: không ghi được {path}: {exc.strerror or exc}.", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Đã ghi mẫu báo cáo mặc định: {path}")
+    typer.echo(f"Sửa xong, kiểm tra bằng: baocao template check {path}")
+
+
+@template_app.command("check")
+def template_check(path: TemplatePathArg) -> None:
+    """Liệt kê biến và bộ lọc mẫu dùng; báo biến lạ và lỗi cú pháp (mã thoát 1 nếu có)."""
+    from .render import FILTERS, TEMPLATE_VARIABLES
+    from .template_check import TemplateFileError, check_template
+
+    if not path.is_file():
+        raise _usage_error(f"không có tệp mẫu {path}.")
+    try:
+        result = check_template(path.read_bytes())
+    except TemplateFileError as exc:
+        typer.echo(f"Lỗi: {path}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        typer.echo(f"Lỗi: không đọc được {path}: {exc.strerror or exc}.", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Mẫu {path}:")
+    typer.echo(f"Biến mẫu dùng ({len(result.variables)}):")
+    for name in sorted(result.variables):
+        typer.echo(f"  {name}")
+    typer.echo(f"Bộ lọc mẫu dùng ({len(result.filters)}):")
+    for name in sorted(result.filters):
+        typer.echo(f"  {name}")
+    if result.ok:
+        typer.echo("Mẫu hợp lệ: mọi biến và bộ lọc đều có trong báo cáo.")
+        return
+    for problem in result.problems:
+        typer.echo(f"Lỗi: {path}, {problem.part}: {problem.message}", err=True)
+    typer.echo(f"Mẫu có {len(result.problems)} lỗi. Biến báo cáo cung cấp: "
+               f"{', '.join(TEMPLATE_VARIABLES)}. Bộ lọc tiếng Việt: {', '.join(FILTERS)}.",
+               err=True)
+    raise typer.Exit(1)
 
 
 _CLICK_MESSAGES = [
@@ -306,14 +520,16 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo(f"Lỗi: {_translate(exc.format_message())}", err=True)
         typer.echo("Xem hướng dẫn: baocao --help", err=True)
         return 2
-    except exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except exceptions.Abort:
+    except typer.Abort:
         typer.echo("Đã dừng.", err=True)
         return 1
     except KeyboardInterrupt:
         typer.echo("Đã dừng.", err=True)
         return 130
+    except BrokenPipeError:  # output piped into `head` or a closed pager
+        return 0
     return code if isinstance(code, int) else 0
 
 
@@ -326,7 +542,9 @@ def _vietnamese_help(click, command) -> None:
         original(self, prog, args, "Cách dùng: " if prefix is None else prefix)
 
     formatting.HelpFormatter.write_usage = write_usage
-    commands = [command, *getattr(command, "commands", {}).values()]
+    commands = [command]
+    for cmd in commands:  # grows while walking: sub-groups' commands are appended
+        commands.extend(getattr(cmd, "commands", {}).values())
     for cmd in commands:
         ctx = click.Context(cmd, info_name=cmd.name,
                             help_option_names=["-h", "--help"])

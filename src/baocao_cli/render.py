@@ -8,6 +8,8 @@ holds only structure and can be edited in Word without knowing Python.
 from __future__ import annotations
 
 import io
+import unicodedata
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from .vn import (
     format_number,
     format_score,
     number_code,
+    to_decimal,
     upper_vn,
 )
 
@@ -153,17 +156,63 @@ def _arrangement(rows: list[ArrangementRow]) -> tuple[list[dict], dict, str]:
     return table, totals, share
 
 
-def _rule_indent_twips(text: str) -> int:
-    """Side indents that make the line under the agency name 1/3–1/2 of its text, centred.
+# Advance widths of Times New Roman Bold (= Liberation Serif Bold, metric-compatible),
+# printable ASCII 32..126, in 1/1000 em. Vietnamese letters are measured by their base
+# letter (the marks sit above or below it and add no width).
+_BOLD_WIDTHS = (
+    250, 333, 555, 500, 500, 1000, 833, 278, 333, 333, 500, 570, 250, 333, 250, 278, 500,
+    500, 500, 500, 500, 500, 500, 500, 500, 500, 333, 333, 570, 570, 570, 500, 930, 722,
+    667, 722, 722, 667, 611, 778, 778, 389, 500, 778, 667, 944, 722, 778, 611, 778, 722,
+    556, 667, 722, 722, 1000, 722, 722, 667, 333, 278, 333, 581, 500, 333, 500, 556, 444,
+    556, 444, 333, 500, 556, 278, 333, 556, 278, 833, 556, 500, 556, 556, 444, 389, 333,
+    556, 500, 722, 500, 500, 444, 394, 220, 394, 520,
+)
+_PT_CM = 2.54 / 72
+# Text width (cm) inside the cells and on the page, as laid out by scripts/make_template.py.
+AGENCY_COLUMN_CM = 6.75 - 2 * 0.1
+PAGE_TEXT_CM = 16.5
+RULE_SHARE = 0.4  # of the longest line: inside the decree's 1/3 to 1/2, with margin
 
-    Bold 13 pt capitals in Times New Roman average about 0.28 cm a character; the name
-    wraps inside the 6.3 cm column.
-    """
-    column = 6.3
-    longest = max((len(line) for line in text.splitlines() or [text]), default=0)
-    text_width = min(longest * 0.28, column)
-    line = min(max(text_width * 0.42, 1.5), 3.0)
-    return int((column - line) / 2 / 2.54 * 1440)
+
+def text_width_cm(text: str, size_pt: float) -> float:
+    """Width of `text` set in Times New Roman Bold at `size_pt`, in centimetres."""
+    units = 0
+    for ch in unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D")):
+        if unicodedata.combining(ch):
+            continue
+        code = ord(ch)
+        units += _BOLD_WIDTHS[code - 32] if 32 <= code < 127 else 722
+    return units / 1000 * size_pt * _PT_CM
+
+
+def wrapped_lines(text: str, width_cm: float, size_pt: float) -> list[str]:
+    """The lines a word processor makes of `text` in a column `width_cm` wide (greedy)."""
+    lines: list[str] = []
+    for para in text.splitlines() or [text]:
+        current = ""
+        for word in para.split():
+            trial = f"{current} {word}" if current else word
+            if current and text_width_cm(trial, size_pt) > width_cm:
+                lines.append(current)
+                current = word
+            else:
+                current = trial
+        lines.append(current)
+    return lines
+
+
+def rule_length_cm(text: str, width_cm: float, size_pt: float) -> float:
+    """The short line under a bold title: 2/5 of its longest line (Phụ lục I: 1/3 to 1/2)."""
+    longest = max((text_width_cm(line, size_pt)
+                   for line in wrapped_lines(text, width_cm, size_pt)), default=0.0)
+    return min(longest, width_cm) * RULE_SHARE
+
+
+def _rule_indent_twips(text: str, width_cm: float = AGENCY_COLUMN_CM,
+                       size_pt: float = 13) -> int:
+    """Equal side indents (twips) that centre that line in a column `width_cm` wide."""
+    line = rule_length_cm(text, width_cm, size_pt)
+    return max(int((width_cm - line) / 2 / 2.54 * 1440), 0)
 
 
 def context(report: Report, scores: Scores, rules: Rules) -> dict[str, Any]:
@@ -216,6 +265,7 @@ def context(report: Report, scores: Scores, rules: Rules) -> dict[str, Any]:
     table, totals, share = _arrangement(report.arrangement)
     score_rows, total_max = _score_rows(report, scores, rules)
 
+    summary = info.trich_yeu or default_summary(report)
     part_lines = []
     for ps in scores.parts:
         name = ps.name
@@ -225,11 +275,12 @@ def context(report: Report, scores: Scores, rules: Rules) -> dict[str, Any]:
         "co_quan_chu_quan": upper_vn(info.co_quan_chu_quan),
         "co_quan": upper_vn(info.co_quan),
         "gach_co_quan": _rule_indent_twips(upper_vn(info.co_quan)),
+        "gach_trich_yeu": _rule_indent_twips(summary, PAGE_TEXT_CM, 14),
         "ten_co_quan": ten,
         "so_ky_hieu": number_code(info.so, KIND, info.ky_hieu),
         "noi_ngay": date_phrase(info.dia_danh, info.ngay),
         "ngay_chu": date_words(info.ngay),
-        "trich_yeu": info.trich_yeu or default_summary(report),
+        "trich_yeu": summary,
         "kinh_gui": info.kinh_gui,
         "mo_dau": opening,
         "nam": str(info.nam),
@@ -261,24 +312,250 @@ def context(report: Report, scores: Scores, rules: Rules) -> dict[str, Any]:
     }
 
 
+# ---------------------------------------------------------------- the template's vocabulary
+
+# Every name `context` provides, with what it holds: `template check` compares a template
+# against this list, docs/template-variables.md is produced from it, and a test keeps its
+# keys equal to the keys of `context`.
+TEMPLATE_VARIABLES: dict[str, str] = {
+    "co_quan_chu_quan": "Tên cơ quan chủ quản, chữ in hoa (bỏ trống nếu không có).",
+    "co_quan": "Tên cơ quan ban hành báo cáo, chữ in hoa.",
+    "gach_co_quan": "Lề hai bên (twip) của đường kẻ dưới tên cơ quan: dài 2/5 dòng chữ, "
+                    "đặt cân đối; dùng trong thuộc tính w:ind của đoạn kẻ.",
+    "gach_trich_yeu": "Lề hai bên (twip) của đường kẻ dưới trích yếu, như `gach_co_quan`.",
+    "ten_co_quan": "Tên cơ quan viết thường, dùng trong câu (`Sở Lao động - ...`).",
+    "so_ky_hieu": "Số, ký hiệu báo cáo (`218/BC-SLĐTBXH`; số nhỏ hơn 10 có số 0 đứng trước).",
+    "noi_ngay": "Địa danh và ngày tháng năm (`Hà Tĩnh, ngày 24 tháng 11 năm 2021`).",
+    "ngay_chu": "Ngày tháng năm ban hành (`ngày 24 tháng 11 năm 2021`).",
+    "trich_yeu": "Trích yếu nội dung báo cáo.",
+    "kinh_gui": "Nơi gửi sau chữ `Kính gửi:` (bỏ trống nếu không có).",
+    "mo_dau": "Đoạn mở đầu, dựng từ các văn bản ở trang tính `Căn cứ`.",
+    "nam": "Năm báo cáo (`2021`).",
+    "nam_sau": "Năm kế tiếp, cho phần phương hướng (`2022`).",
+    "muc": "Số La Mã của các mục có nội dung: `muc.chinh_ly`, `muc.ton_tai`, "
+           "`muc.kien_nghi`, `muc.phuong_huong` (chuỗi rỗng khi mục bị lược bỏ).",
+    "tieu_muc": "Số thứ tự các tiểu mục: `tieu_muc.chinh_ly_trien_khai`, "
+                "`tieu_muc.chinh_ly_ket_qua`, `tieu_muc.ton_tai`, `tieu_muc.nguyen_nhan`, "
+                "`tieu_muc.giai_phap`.",
+    "trien_khai": "Danh sách đoạn văn về công tác triển khai (mục I.1).",
+    "van_ban": "Danh sách dòng số liệu văn bản đi, đến theo nhóm, số đã định dạng.",
+    "tong_diem": "Tổng điểm tự chấm (`89,75`).",
+    "diem_phan": "Danh sách điểm từng phần; mỗi phần có `ten` và `diem`.",
+    "xep_loai": "Tự xếp loại (`Tốt`, `Khá`, ...).",
+    "chinh_ly_tieu_de": "Tiêu đề mục chỉnh lý tài liệu, chữ in hoa.",
+    "chinh_ly_trien_khai": "Danh sách đoạn văn về triển khai chỉnh lý tài liệu.",
+    "chinh_ly_bang": "Các dòng bảng chỉnh lý; mỗi dòng có `nam`, `ke_hoach`, `da_chinh_ly`, "
+                     "`kp_tinh`, `kp_don_vi`, `nop_luu`, `ton_dong`, `ghi_chu`.",
+    "chinh_ly_tong": "Dòng `Tổng cộng` của bảng chỉnh lý, cùng các khóa như một dòng "
+                     "(trừ `nam`, `ghi_chu`).",
+    "chinh_ly_ty_le": "Câu tỷ lệ tài liệu đã chỉnh lý so với kế hoạch (rỗng khi không có "
+                      "kế hoạch).",
+    "ton_tai": "Danh sách đoạn văn: tồn tại, khó khăn.",
+    "nguyen_nhan": "Danh sách đoạn văn: nguyên nhân.",
+    "giai_phap": "Danh sách đoạn văn: giải pháp.",
+    "kien_nghi": "Danh sách đoạn văn: kiến nghị, đề xuất.",
+    "phuong_huong": "Danh sách đoạn văn: phương hướng, nhiệm vụ năm sau.",
+    "ket_thuc": "Câu kết thúc báo cáo, tận cùng bằng `./.`.",
+    "noi_nhan": "Danh sách dòng nơi nhận (`- Sở Nội vụ (báo cáo);`, dòng `- Lưu: ...` cuối).",
+    "quyen_han_ky": "Quyền hạn người ký, chữ in hoa (`KT. GIÁM ĐỐC`; có thể rỗng).",
+    "chuc_vu_ky": "Chức vụ người ký, chữ in hoa (`PHÓ GIÁM ĐỐC`).",
+    "nguoi_ky": "Họ và tên người ký.",
+    "bang_diem": "Các dòng bảng tự chấm điểm (Phụ lục I); mỗi dòng có `stt`, `tieu_chi`, "
+                 "`toi_da`, `tu_cham`, `ghi_chu`, `dam` (dòng in đậm).",
+    "bang_diem_toi_da": "Tổng điểm tối đa của bảng tự chấm điểm.",
+}
+
+# The fields of the values that are records, or lists of records: `template check` names a
+# misspelt field (`{{ muc.chinhly }}`, `{{ dong.ke_hoac }}`) as it names a misspelt variable.
+_ARRANGEMENT_FIELDS = ("nam", "ke_hoach", "da_chinh_ly", "kp_tinh", "kp_don_vi", "nop_luu",
+                       "ton_dong", "ghi_chu")
+TEMPLATE_FIELDS: dict[str, tuple[str, ...]] = {
+    "muc": ("chinh_ly", "ton_tai", "kien_nghi", "phuong_huong"),
+    "tieu_muc": ("chinh_ly_trien_khai", "chinh_ly_ket_qua", "ton_tai", "nguyen_nhan",
+                 "giai_phap"),
+    "chinh_ly_tong": _ARRANGEMENT_FIELDS[1:-1],
+}
+TEMPLATE_ITEM_FIELDS: dict[str, tuple[str, ...]] = {
+    "diem_phan": ("ten", "diem"),
+    "chinh_ly_bang": _ARRANGEMENT_FIELDS,
+    "bang_diem": ("stt", "tieu_chi", "toi_da", "tu_cham", "ghi_chu", "dam"),
+}
+
+
+def _number(value: Any, where: str) -> Decimal:
+    from .vn import parse_number
+
+    if isinstance(value, bool):
+        raise ValueError(f"bộ lọc {where}: cần một số, nhận được {value!r}")
+    if isinstance(value, int | float | Decimal):
+        return to_decimal(value) if isinstance(value, float) else Decimal(value)
+    parsed = parse_number(str(value))
+    if parsed.value is None:
+        raise ValueError(f"bộ lọc {where}: cần một số, nhận được {str(value)!r}")
+    return parsed.value
+
+
+def f_so(value: Any, places: int = 3) -> str:
+    """`8800` → `8.800`, `143.63` → `143,63`: dấu chấm ngăn nghìn, dấu phẩy thập phân."""
+    if value is None or value == "":
+        return ""
+    return format_number(_number(value, "so"), int(places))
+
+
+def f_diem(value: Any) -> str:
+    """Điểm, tối đa 2 chữ số thập phân: `89.75` → `89,75`."""
+    if value is None or value == "":
+        return ""
+    return format_score(_number(value, "diem"))
+
+
+def f_tien(value: Any, don_vi: str = "triệu đồng") -> str:
+    """Số tiền như đã nhập kèm đơn vị: `722.7` → `722,7 triệu đồng`."""
+    if value is None or value == "":
+        return ""
+    return f"{format_number(_number(value, 'tien'))} {don_vi}".strip()
+
+
+def f_met(value: Any) -> str:
+    """Số mét tài liệu: `143.63` → `143,63 mét`."""
+    if value is None or value == "":
+        return ""
+    return f"{format_number(_number(value, 'met'))} mét"
+
+
+def f_ngay(value: Any, dia_danh: str = "") -> str:
+    """Ngày theo Nghị định 30/2020: `24/11/2021` → `ngày 24 tháng 11 năm 2021`;
+    ngày nhỏ hơn 10 và tháng 1, 2 có số 0 đứng trước; với địa danh:
+    `Hà Tĩnh, ngày 05 tháng 01 năm 2022`."""
+    import datetime as dt
+
+    from .vn import parse_date
+
+    if isinstance(value, dt.datetime):
+        date: dt.date | None = value.date()
+    elif isinstance(value, dt.date):
+        date = value
+    else:
+        text = str(value).strip()
+        date = parse_date(text) if text else None
+        if text and date is None:
+            raise ValueError(f"bộ lọc ngay: {text!r} không phải ngày (cần dạng 24/11/2021)")
+    if dia_danh:
+        return date_phrase(dia_danh, date)
+    return date_words(date)
+
+
+def f_hoa(value: Any) -> str:
+    """Chữ in hoa tiếng Việt: `Sở Nội vụ` → `SỞ NỘI VỤ`."""
+    return upper_vn(str(value))
+
+
+FILTERS: dict[str, tuple[Any, str]] = {
+    "so": (f_so, "Số kiểu Việt Nam: `{{ 8800 | so }}` → `8.800`, `{{ '143.63' | so }}` → "
+                 "`143,63`; tối đa 3 chữ số thập phân (`so(2)` cho 2), bỏ số 0 thừa."),
+    "diem": (f_diem, "Điểm, tối đa 2 chữ số thập phân: `{{ 89.75 | diem }}` → `89,75`."),
+    "tien": (f_tien, "Số tiền kèm đơn vị (mặc định `triệu đồng`): `{{ 722.7 | tien }}` → "
+                     "`722,7 triệu đồng`; `tien('đồng')` cho đơn vị khác."),
+    "met": (f_met, "Số mét tài liệu: `{{ 143.63 | met }}` → `143,63 mét`."),
+    "ngay": (f_ngay, "Ngày theo Nghị định 30/2020: `{{ '5/1/2022' | ngay }}` → `ngày 05 tháng "
+                     "01 năm 2022`; `ngay('Hà Tĩnh')` → `Hà Tĩnh, ngày 05 tháng 01 năm 2022`."),
+    "hoa": (f_hoa, "Chữ in hoa tiếng Việt: `{{ ten_co_quan | hoa }}`."),
+}
+
+_MAX_REPEAT = 100_000
+
+
+def make_env() -> Any:
+    """The sandboxed Jinja environment every template renders in.
+
+    Sandboxed (no `__class__`, no attributes starting with `_`, no unsafe methods),
+    autoescaped (a value cannot inject WordprocessingML), strict (an unknown name is an
+    error, never a blank), without a loader (`{% include %}` cannot read files), and with
+    the Vietnamese filters of FILTERS.
+    """
+    from jinja2 import DictLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+    class Env(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            sized = isinstance(left, str | list | tuple) or isinstance(right, str | list | tuple)
+            big = any(isinstance(v, int) and abs(v) > _MAX_REPEAT for v in (left, right))
+            if operator == "**" and isinstance(right, int) and abs(right) > 100:
+                raise SecurityError("phép lũy thừa quá lớn")
+            if operator == "*" and sized and big:
+                raise SecurityError("phép nhân chuỗi quá lớn")
+            return super().call_binop(context, operator, left, right)
+
+    env = Env(undefined=StrictUndefined, autoescape=True, loader=DictLoader({}))
+    env.filters.update({name: fn for name, (fn, _) in FILTERS.items()})
+    return env
+
+
+def template_error(exc: BaseException, template: bytes | None = None) -> TemplateError:
+    """A Jinja (or filter) failure as a TemplateError that says what and where, in Vietnamese."""
+    from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
+    from jinja2.sandbox import SecurityError
+
+    if isinstance(exc, SecurityError):
+        return TemplateError(
+            "mẫu báo cáo bị từ chối: mẫu tìm cách truy cập phần bên trong của Python hoặc làm "
+            f"việc không được phép ({exc}). Mẫu chỉ được dùng các biến của báo cáo và các bộ "
+            "lọc đã liệt kê (xem `baocao template check`).")
+    if isinstance(exc, UndefinedError):
+        name = _undefined_name(str(exc))
+        return TemplateError(
+            f"mẫu báo cáo dùng biến {name} mà báo cáo không có ({exc}). Sửa tên biến trong mẫu; "
+            "danh sách biến hợp lệ: `baocao template check MẪU.docx` hoặc "
+            "docs/template-variables.md.")
+    if isinstance(exc, TemplateSyntaxError):
+        where = ""
+        if template is not None:
+            from .template_check import locate_syntax_error
+
+            where = locate_syntax_error(template)
+        return TemplateError(
+            f"mẫu báo cáo sai cú pháp Jinja: {exc.message}{where}. Kiểm tra các cặp "
+            "{{ }}, {% %} và các lệnh if/for có đủ endif/endfor.")
+    if isinstance(exc, TemplateNotFound):
+        return TemplateError(
+            f"mẫu báo cáo tìm cách nạp tệp {exc.name}: mẫu không được đọc tệp nào khác.")
+    return TemplateError(f"không điền được mẫu báo cáo: {exc}.")
+
+
+def _undefined_name(message: str) -> str:
+    import re
+
+    m = re.search(r"'([^']+)' is undefined", message)
+    if m:
+        return f"'{m.group(1)}'"
+    m = re.search(r"has no attribute '([^']+)'", message)
+    return f"'{m.group(1)}'" if m else "chưa định nghĩa"
+
+
 def render_docx(report: Report, scores: Scores, rules: Rules, template: bytes | None = None
                 ) -> bytes:
     """The finished document as bytes (nothing is written here)."""
-    from docxtpl import DocxTemplate
-    from jinja2 import StrictUndefined
-    from jinja2 import TemplateError as JinjaError
-    from jinja2.sandbox import SandboxedEnvironment
+    import zipfile
 
-    tpl = DocxTemplate(io.BytesIO(template if template is not None else default_template()))
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    from docxtpl import DocxTemplate
+
+    blob = template if template is not None else default_template()
     try:
-        tpl.render(context(report, scores, rules), jinja_env=env, autoescape=True)
-    except JinjaError as exc:
-        raise TemplateError(f"Mẫu báo cáo không dùng được: {exc}") from None
+        tpl = DocxTemplate(io.BytesIO(blob))
+        tpl.get_docx()
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise TemplateError(f"tệp mẫu không phải tài liệu Word (.docx) hợp lệ: {exc}.") from None
+    try:
+        tpl.render(context(report, scores, rules), jinja_env=make_env(), autoescape=True)
+    except Exception as exc:  # a template is user input: every failure is reported, not raised
+        raise template_error(exc, blob) from None
     props = tpl.docx.core_properties
-    props.title = report.info.trich_yeu or default_summary(report)
-    props.author = report.info.co_quan
-    props.last_modified_by = report.info.co_quan
+    # Core properties hold at most 255 characters (python-docx refuses more).
+    props.title = (report.info.trich_yeu or default_summary(report))[:255]
+    props.author = report.info.co_quan[:255]
+    props.last_modified_by = report.info.co_quan[:255]
     props.subject = "Báo cáo công tác văn thư, lưu trữ"
     props.keywords = f"văn thư, lưu trữ, {report.info.nam}"
     if report.info.ngay is not None:
