@@ -28,6 +28,9 @@ CATALOGUE: dict[str, str] = {
     "E007": "tệp quá lớn khi giải nén ({detail}); giới hạn là {limit}. Một báo cáo đơn vị "
             "không cần dung lượng như vậy: kiểm tra lại tệp.",
     "E008": "thư mục không có sổ Excel .xlsx nào. Cần ít nhất một tệp .xlsx.",
+    "E009": "tệp có khai báo DTD/thực thể XML trong phần {part}, điều mà sổ Excel thật không "
+            "bao giờ có (có thể là tệp bị làm giả để tấn công). Tệp bị từ chối; hãy lấy lại bản "
+            "gốc hoặc mở và lưu lại bằng Excel.",
     # structure
     "E101": "thiếu trang tính bắt buộc \"{sheet}\". Cần một trang tính tên \"{sheet}\".",
     "E102": "hai trang tính \"{first}\" và \"{second}\" trùng tên sau khi bỏ dấu, hoa/thường "
@@ -109,6 +112,48 @@ CATALOGUE: dict[str, str] = {
     "W401": "năm {year}: đã chỉnh lý {done} mét, nhiều hơn kế hoạch {planned} mét. Kiểm tra lại.",
     "W501": "không có dòng \"Lưu: …\" trong nơi nhận. Theo Nghị định 30/2020, dòng cuối là "
             "\"Lưu: VT, …\".",
+    # document registers (sổ đăng ký văn bản đi / đến; registers.py, Điều 15 NĐ 30/2020)
+    "E601": "số, ký hiệu \"{value}\" đã có ở {first}. Số và ký hiệu văn bản là duy nhất trong "
+            "năm {year} (Điều 15 Nghị định 30/2020); cần sửa một trong hai dòng. Dòng trùng "
+            "không được đếm lần nữa.",
+    "E602": "{what} {value} không thuộc năm báo cáo {year}. Sổ đăng ký của năm chỉ ghi văn bản "
+            "từ 01/01 đến 31/12/{year}.",
+    "E603": "{what} {number} lặp lại (đã có ở {first}). Mỗi văn bản đến vào sổ với một số đến "
+            "riêng, liên tiếp.",
+    "E604": "ngày đến {arrived} sớm hơn ngày của văn bản {issued} ({cell_issued}). Ngày đến "
+            "không thể trước ngày văn bản; cần sửa một trong hai ngày.",
+    "E605": "thiếu \"{column}\". Cần điền \"{column}\" cho mọi văn bản đã vào sổ.",
+    "E606": "số, ký hiệu \"{value}\" không đúng dạng. Cần số, dấu \"/\" rồi ký hiệu, ví dụ "
+            "218/BC-SLĐTBXH hoặc 05/SLĐTBXH-VP.",
+    "E610": "tệp không có sổ đăng ký văn bản: không có trang {names} và không trang nào có dòng "
+            "tiêu đề của sổ (Phụ lục IV Nghị định 30/2020). Cần một trang có các cột của sổ "
+            "đăng ký văn bản đi hoặc đến.",
+    "E611": "không tìm thấy dòng tiêu đề trong {rows} dòng đầu: thiếu cột {missing}. Cần một "
+            "dòng tiêu đề có các cột {expected} (Phụ lục IV Nghị định 30/2020).",
+    "E612": "\"{value}\" không phải số thứ tự hợp lệ. Cần số nguyên từ 1 trở lên.",
+    "E690": "còn {n} lỗi khác cùng mã {code} (tổng cộng {total}) không liệt kê ở đây. Sửa các "
+            "lỗi trên rồi kiểm tra lại.",
+    "W601": "dãy {what}{series} thiếu {n} số: {missing}. Số phải liên tiếp từ 01 đến số cuối "
+            "{last} (Điều 15 Nghị định 30/2020); kiểm tra các số bị bỏ hoặc chưa vào sổ.",
+    "W602": "{what} {number} ngày {date} sớm hơn {what} {other} ngày {other_date} "
+            "({other_cell}). Số cấp sau cần có ngày bằng hoặc sau ngày của số cấp trước "
+            "(Điều 15 Nghị định 30/2020).",
+    "W603": "{what} {number} đã cấp cho văn bản ở {first}. Trong một dãy số, mỗi số chỉ cấp "
+            "cho một văn bản.",
+    "W605": "văn bản \"{value}\" cùng tác giả, cùng ngày đã vào sổ ở {first}. Mỗi văn bản đến "
+            "chỉ đăng ký một lần; kiểm tra xem có nhập trùng không.",
+    "W606": "chữ viết tắt \"{abbr}\" trong ký hiệu \"{value}\" không có trong bảng chữ viết "
+            "tắt tên loại văn bản (Phụ lục III Nghị định 30/2020); văn bản được tính là "
+            "\"{kind}\". Kiểm tra lại ký hiệu.",
+    "W607": "không xác định được loại văn bản: ký hiệu không có chữ viết tắt tên loại và trích "
+            "yếu \"{value}\" không bắt đầu bằng tên loại; văn bản được tính là \"Văn bản "
+            "khác\". Nên ghi tên loại ở đầu cột \"Tên loại và trích yếu nội dung văn bản\".",
+    "W608": "nhóm \"{group}\": trang này ghi {typed} văn bản, sổ đăng ký ({registers}) đếm "
+            "được {counted}. Báo cáo dùng số liệu của trang này; kiểm tra lại.",
+    "W609": "\"{kind}\" thuộc nhóm \"{group}\": trang này ghi {typed}, sổ đăng ký "
+            "({registers}) đếm được {counted}. Báo cáo dùng số liệu của trang này; kiểm tra lại.",
+    "W610": "trang này bị bỏ qua vì sổ đăng ký văn bản được lấy từ tệp {file} (--so-van-ban).",
+    "W690": "còn {n} cảnh báo khác cùng mã {code} (tổng cộng {total}) không liệt kê ở đây.",
 }
 
 

@@ -46,6 +46,7 @@ class ScoreItem:
     score: Decimal | None
     note: str = ""
     refs: dict[str, str] = field(default_factory=dict)  # column key -> A1 cell
+    score_unreadable: bool = False  # a value was typed but refused (already reported)
     children: list[ScoreItem] = field(default_factory=list)
 
     @property
@@ -87,6 +88,8 @@ class Report:
     paragraphs: dict[str, list[str]] = field(default_factory=dict)  # Mục key -> paragraphs
     recipients: list[str] = field(default_factory=list)
     sheet_names: dict[str, str] = field(default_factory=dict)  # contract key -> name as written
+    # Some `Chấm điểm` cells could not be read: totals would mislead, so no rating check.
+    score_rows_rejected: bool = False
 
     def sheet(self, key: str) -> str:
         return self.sheet_names.get(key) or next(

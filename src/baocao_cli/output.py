@@ -26,8 +26,11 @@ def issues_text(issues: list[Issue]) -> list[str]:
             if _sheet_order(i) not in order:
                 order.append(_sheet_order(i))
         for sheet in order:
+            first = next(x for x in group if _sheet_order(x) == sheet)
+            file_level = first.code[1] == "0"  # E0xx: the file itself, `sheet` is its name
+            lines.append("    Tệp:" if file_level or not sheet else f"    Trang tính \"{sheet}\":")
             for i in (x for x in group if _sheet_order(x) == sheet):
-                lines.append(f"    [{i.code}] {i.message}")
+                lines.append(f"      [{i.code}] {i.message}")
     return lines
 
 

@@ -8,6 +8,7 @@ parsing always goes on, so one run lists every problem.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal
 from typing import Any
@@ -17,7 +18,14 @@ from .issues import Issue, make
 from .model import ArrangementRow, DocCount, Info, Report, ScoreItem, ScorePart
 from .read import Book, Cell, Row, Table, as_date
 from .rules import Rules
-from .vn import clean_text, fold, format_number, looks_legacy_encoded, parse_date, parse_number
+from .vn import clean_text, format_number, looks_legacy_encoded, parse_date, parse_number
+from .vn import fold as _fold_uncached
+
+
+@functools.lru_cache(maxsize=4096)
+def fold(text: str) -> str:
+    """`vn.fold`, cached: the same group names and STT codes come back on every row."""
+    return _fold_uncached(text)
 
 KY_HIEU = re.compile(r"^[A-ZĐ0-9]+(?:-[A-ZĐ0-9]+)*$")
 PERIOD = re.compile(r"^(\d{4})\s*[-–—]\s*(\d{4})$")
@@ -53,7 +61,7 @@ class Reader:
             d = as_date(value)
             return f"{d.day:02d}/{d.month:02d}/{d.year}" if d else ""
         raw = format_number(Decimal(repr(value))) if isinstance(value, float) else str(value)
-        cleaned = clean_text(raw)
+        cleaned = clean_text(_unescape_ooxml(raw))
         if cleaned.removed_control:
             self.issues.append(make("W204", sheet=sheet, cell=cell.ref))
         if looks_legacy_encoded(cleaned.text):
@@ -118,6 +126,17 @@ class Reader:
         return d
 
 
+# Excel stores characters XML cannot carry (control characters, a lone CR) as `_xHHHH_`;
+# openpyxl hands them over escaped, so they are decoded here and then cleaned like any text.
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape_ooxml(text: str) -> str:
+    if "_x" not in text:
+        return text
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
 def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -143,7 +162,12 @@ def parse_book(book: Book, rules: Rules) -> tuple[Report, list[Issue]]:
     if "van_ban" in t:
         report.documents = _parse_documents(t["van_ban"], rd)
     if "cham_diem" in t:
+        before = len(issues)
         report.parts = _parse_scores(t["cham_diem"], rd, rules)
+        # Rows refused while parsing are missing from the parts: a total computed without
+        # them would mislead, so `validate` skips the rating comparison (E313) then.
+        # (A dynamic attribute until model.Report carries the flag as a field.)
+        report.score_rows_rejected = any(i.is_error for i in issues[before:])
     if "chinh_ly" in t:
         report.arrangement = _parse_arrangement(t["chinh_ly"], rd)
     if "noi_dung" in t:
@@ -255,14 +279,16 @@ def _parse_documents(table: Table, rd: Reader) -> list[DocCount]:
         if gcell is not None and group_text and group is None:
             rd.issues.append(make("E211", sheet=sheet, cell=gcell.ref, value=group_text,
                                   expected=", ".join(label for _, label in contract.GROUPS)))
-        missing = [label for label, present in (
-            ("Nhóm", group_text), ("Loại văn bản", kind),
-            ("Số lượng", row.get("so_luong") is not None)) if not present]
+        missing = [(label, key) for label, key, present in (
+            ("Nhóm", "nhom", group_text), ("Loại văn bản", "loai", kind),
+            ("Số lượng", "so_luong", row.get("so_luong") is not None)) if not present]
         if missing:
+            # Point at the first empty cell to fill; quote what the row does have.
             anchor = next(iter(row.cells.values()))
-            rd.issues.append(make("E215", sheet=sheet, cell=anchor.ref,
+            rd.issues.append(make("E215", sheet=sheet,
+                                  cell=f"{table.columns[missing[0][1]]}{row.number}",
                                   value=_clip(str(anchor.value), 40),
-                                  missing=", ".join(f"\"{m}\"" for m in missing)))
+                                  missing=", ".join(f"\"{m}\"" for m, _ in missing)))
             continue
         if group is None or count is None:
             continue
@@ -343,7 +369,8 @@ def _parse_scores(table: Table, rd: Reader, rules: Rules) -> list[ScorePart]:
             rd.issues.append(make("E303", sheet=sheet, cell=ref, stt=stt, part=current.code,
                                   first=item_refs[full]))
             continue
-        item = ScoreItem(stt, text, maximum, score, note, _refs(table, row))
+        item = ScoreItem(stt, text, maximum, score, note, _refs(table, row),
+                         score_unreadable=score is None and score_cell is not None)
         parent: ScoreItem | None = None
         if is_sub:
             parent = last_numbered
@@ -375,7 +402,8 @@ def _parse_arrangement(table: Table, rd: Reader) -> list[ArrangementRow]:
         if ycell is None:
             if any(v is not None for v in numbers.values()):
                 anchor = next(iter(row.cells.values()))
-                rd.issues.append(make("E215", sheet=sheet, cell=anchor.ref,
+                rd.issues.append(make("E215", sheet=sheet,
+                                      cell=f"{table.columns['nam']}{row.number}",
                                       value=_clip(str(anchor.value), 40), missing="\"Năm\""))
             continue
         year = rd.integer(sheet, ycell)

@@ -60,55 +60,105 @@ class Book:
 
 def check_file(path: Path) -> Issue | None:
     """Refuse what is not a readable .xlsx before openpyxl sees it (cheap, bounded memory)."""
+    return _inspect(path)[0]
+
+
+def _inspect(path: Path) -> tuple[Issue | None, bool]:
+    """The file's problem (None when it can be opened) and whether a sheet holds formulas.
+
+    One streaming pass over the zip: sizes are capped from the central directory before
+    anything is inflated, every member is inflated in 1 MB chunks (checking its CRC), XML
+    prologs are searched for DTD declarations (entity attacks) and sheets for formulas.
+    """
     name = path.name
     if not path.exists():
-        return make("E001", sheet=name)
+        return make("E001", sheet=name), False
     if path.is_dir():
-        return make("E003", sheet=name, detail="đây là một thư mục")
+        return make("E003", sheet=name, detail="đây là một thư mục"), False
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        return make("E006", sheet=name, detail=exc.strerror or str(exc))
+        return make("E006", sheet=name, detail=exc.strerror or str(exc)), False
     if size == 0:
-        return make("E002", sheet=name)
+        return make("E002", sheet=name), False
     if head == OLE_MAGIC:
         with path.open("rb") as fh:
             blob = fh.read(min(size, 4 * 1024 * 1024))
-        return make("E005" if ENCRYPTED_MARK in blob else "E004", sheet=name)
+        return make("E005" if ENCRYPTED_MARK in blob else "E004", sheet=name), False
     if not zipfile.is_zipfile(path):
+        if head.startswith(b"PK\x03\x04"):
+            return make("E006", sheet=name,
+                        detail="tệp nén ZIP bị cắt cụt, thiếu phần danh mục ở cuối tệp"), False
         kind = "có vẻ là tệp văn bản hoặc CSV" if _looks_text(head) else "không phải tệp nén ZIP"
-        return make("E003", sheet=name, detail=kind)
+        return make("E003", sheet=name, detail=kind), False
     try:
         with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            names = {i.filename for i in infos}
-            if "xl/workbook.xml" not in names:
-                return make("E003", sheet=name, detail="tệp nén không chứa sổ Excel")
-            total = sum(i.file_size for i in infos)
-            if total > MAX_UNCOMPRESSED or any(
-                i.compress_size and i.file_size / i.compress_size > MAX_RATIO
-                and i.file_size > 10 * 1024 * 1024 for i in infos
-            ):
-                return make("E007", sheet=name, detail=f"{total // (1024 * 1024)} MB",
-                            limit=f"{MAX_UNCOMPRESSED // (1024 * 1024)} MB")
-            bad = zf.testzip()
-            if bad is not None:
-                return make("E006", sheet=name, detail=f"phần {bad} bị lỗi")
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        return make("E006", sheet=name, detail=str(exc) or type(exc).__name__)
-    return None
+            return _inspect_zip(zf, name)
+    except Exception as exc:  # zipfile and zlib raise many types for damaged archives
+        return make("E006", sheet=name, detail=_zip_detail(exc)), False
+
+
+def _inspect_zip(zf: zipfile.ZipFile, name: str) -> tuple[Issue | None, bool]:
+    infos = zf.infolist()
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names:
+        return make("E003", sheet=name, detail="tệp nén không chứa sổ Excel"), False
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED or any(
+        i.compress_size and i.file_size / i.compress_size > MAX_RATIO
+        and i.file_size > 10 * 1024 * 1024 for i in infos
+    ):
+        return make("E007", sheet=name, detail=f"{total // (1024 * 1024)} MB",
+                    limit=f"{MAX_UNCOMPRESSED // (1024 * 1024)} MB"), False
+    has_formulas = False
+    for info in infos:
+        if info.is_dir():
+            continue
+        is_xml = info.filename.endswith((".xml", ".rels"))
+        is_sheet = is_xml and info.filename.startswith("xl/worksheets/")
+        with zf.open(info) as fh:
+            first = True
+            tail = b""
+            while chunk := fh.read(1 << 20):  # reading to the end checks the CRC
+                if first and is_xml and _declares_dtd(chunk[:_PROLOG]):
+                    return make("E009", sheet=name, part=info.filename), False
+                first = False
+                if is_sheet and not has_formulas:
+                    has_formulas = bool(_FORMULA_TAG.search(tail + chunk))
+                    tail = chunk[-16:]
+    return None, has_formulas
+
+
+_PROLOG = 64 * 1024  # a DOCTYPE can only come before the root element
+_DTD_MARKS = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY")
+                   for enc in ("ascii", "utf-16-le", "utf-16-be"))
+
+
+def _declares_dtd(prolog: bytes) -> bool:
+    """An .xlsx never carries a DTD; one is refused before any XML parser sees it."""
+    return any(mark in prolog for mark in _DTD_MARKS)
 
 
 def _looks_text(head: bytes) -> bool:
     return all(b in b"\t\n\r" or 32 <= b < 127 or b >= 0x80 for b in head)
 
 
+def _zip_detail(exc: Exception) -> str:
+    if isinstance(exc, zipfile.BadZipFile) and "CRC" in str(exc):
+        return "dữ liệu bên trong bị sai lệch (lỗi kiểm tra CRC)"
+    if isinstance(exc, NotImplementedError):
+        return "dùng kiểu nén không được hỗ trợ"
+    if isinstance(exc, RuntimeError) and "encrypted" in str(exc).lower():
+        return "tệp nén có đặt mật khẩu"
+    return "dữ liệu nén bên trong bị lỗi, không giải nén được"
+
+
 def read_book(path: Path, specs: tuple[contract.SheetSpec, ...] = contract.SHEETS
               ) -> tuple[Book | None, list[Issue]]:
     """Open `path` and read every sheet of the contract; None when the file is unusable."""
-    problem = check_file(path)
+    problem, has_formulas = _inspect(path)
     if problem is not None:
         return None, [problem]
     import openpyxl  # heavy: imported only when a workbook is read
@@ -116,7 +166,7 @@ def read_book(path: Path, specs: tuple[contract.SheetSpec, ...] = contract.SHEET
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
-        return None, [make("E006", sheet=path.name, detail=_short(exc))]
+        return None, [make("E006", sheet=path.name, detail=_load_detail(exc))]
     issues: list[Issue] = []
     by_fold: dict[str, Any] = {}
     for ws in wb.worksheets:
@@ -137,7 +187,8 @@ def read_book(path: Path, specs: tuple[contract.SheetSpec, ...] = contract.SHEET
             continue
         wanted[spec.key] = ws
 
-    formulas = _formulas_without_value(path, wb, [ws.title for ws in wanted.values()])
+    titles = [ws.title for ws in wanted.values()]
+    formulas = _formulas_without_value(path, wb, titles) if has_formulas else {}
     for spec in specs:
         ws = wanted.get(spec.key)
         if ws is None:
@@ -149,20 +200,27 @@ def read_book(path: Path, specs: tuple[contract.SheetSpec, ...] = contract.SHEET
     return book, issues
 
 
-def _short(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text if len(text) < 160 else text[:157] + "…"
+def _load_detail(exc: Exception) -> str:
+    """A Vietnamese reason for openpyxl's refusal (its own messages are English)."""
+    text = str(exc).lower()
+    if "entity" in text or "dtd" in text:
+        return "nội dung XML bên trong có khai báo thực thể (entity) bị từ chối vì lý do an toàn"
+    if isinstance(exc, KeyError) or "no item named" in text or "there is no item" in text:
+        return "thiếu một phần bên trong tệp"
+    if "xml" in text or type(exc).__name__ in ("ParseError", "XMLSyntaxError"):
+        return "nội dung XML bên trong không hợp lệ"
+    return "cấu trúc bên trong không đúng định dạng Excel"
 
 
 def _formulas_without_value(path: Path, wb: Any, titles: list[str]) -> dict[str, dict[str, str]]:
     """Cells holding a formula whose cached value is missing, by sheet and A1 reference.
 
     The data-only load cannot tell such a cell from a blank one; when the file has any
-    formula at all, the formulas are read in a second, streaming pass.
+    formula at all (`_inspect` saw one), the formulas are read in a second, streaming pass.
     """
     import openpyxl
 
-    if not titles or not _has_formulas(path):
+    if not titles:
         return {}
     found: dict[str, dict[str, str]] = {}
     try:
@@ -183,17 +241,6 @@ def _formulas_without_value(path: Path, wb: Any, titles: list[str]) -> dict[str,
 
 
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
-
-
-def _has_formulas(path: Path) -> bool:
-    with zipfile.ZipFile(path) as zf:
-        for info in zf.infolist():
-            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                with zf.open(info) as fh:
-                    while chunk := fh.read(1 << 20):
-                        if _FORMULA_TAG.search(chunk):
-                            return True
-    return False
 
 
 def _header_map(values: list[Any], spec: contract.SheetSpec) -> dict[str, int]:

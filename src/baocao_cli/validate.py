@@ -19,7 +19,10 @@ def check_report(report: Report, rules: Rules) -> list[Issue]:
     score_issues = _check_scores(report, rules)
     issues += score_issues
     info = report.info
-    if info.tu_xep_loai and not any(i.is_error for i in score_issues):
+    # No comparison without a score sheet: "computed: 0 points" would only mislead.
+    if info.tu_xep_loai and "cham_diem" in report.sheet_names \
+            and not any(i.is_error for i in score_issues) \
+            and not report.score_rows_rejected:
         scores = compute(report, rules)
         if fold(scores.rating) != fold(info.tu_xep_loai):
             issues.append(make("E313", sheet=report.sheet("thong_tin"),
@@ -91,7 +94,8 @@ def _check_item(item: ScoreItem, sheet: str, issues: list[Issue]) -> None:
     if item.max is None:
         issues.append(make("E314", sheet=sheet, cell=item.refs.get("toi_da"), stt=item.stt))
     if item.score is None:
-        issues.append(make("E305", sheet=sheet, cell=item.refs.get("tu_cham"), stt=item.stt))
+        if not item.score_unreadable:  # a refused value was reported where it was read
+            issues.append(make("E305", sheet=sheet, cell=item.refs.get("tu_cham"), stt=item.stt))
     elif item.max is not None and item.score > item.max:
         issues.append(make("E306", sheet=sheet, cell=item.refs.get("tu_cham"), stt=item.stt,
                            score=format_score(item.score), maximum=format_score(item.max)))
