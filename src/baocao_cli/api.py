@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .issues import Issue
+from . import contract
+from .issues import Issue, make
 from .model import Report
 from .parse import parse_book
 from .read import read_book
+from .registers import Summary, check_registers, merge_counts, read_registers
 from .rules import Rules, load_rules
 from .score import Scores, compute
 from .validate import check_report
@@ -22,6 +24,7 @@ class Checked:
     report: Report | None
     issues: list[Issue] = field(default_factory=list)
     scores: Scores | None = None
+    registers: list[Summary] = field(default_factory=list)  # sổ đăng ký văn bản đi / đến
 
     @property
     def errors(self) -> list[Issue]:
@@ -42,16 +45,39 @@ class Built:
     output: Path | None  # None when the workbook had errors and nothing was written
 
 
-def check(path: str | Path, rules: Rules | None = None) -> Checked:
-    """Read and check one workbook; every problem is returned, none is raised."""
+def check(path: str | Path, rules: Rules | None = None,
+          so_van_ban: str | Path | None = None) -> Checked:
+    """Read and check one workbook; every problem is returned, none is raised.
+
+    The document registers come from the workbook's own `Sổ văn bản đi/đến` sheets, or from
+    `so_van_ban` (an e-office export) when given.
+    """
     path = Path(path)
     rules = rules or load_rules()
     book, issues = read_book(path)
     if book is None:
         return Checked(path, None, issues)
     report, parse_issues = parse_book(book, rules)
-    issues = issues + parse_issues + check_report(report, rules)
-    checked = Checked(path, report, issues)
+    issues = issues + parse_issues
+    summaries: list[Summary] = []
+    tables, reg_issues = read_registers(path)
+    if so_van_ban is not None:
+        issues += [make("W610", sheet=t.sheet, file=Path(so_van_ban).name) for t in tables]
+        tables, reg_issues = read_registers(Path(so_van_ban), external=True)
+    issues += reg_issues
+    if tables:
+        # The registers stand in for `Văn bản`: its absence is no longer an error.
+        issues = [i for i in issues
+                  if not (i.code == "E101" and i.sheet == contract.VAN_BAN.name)]
+        registers = check_registers(tables, report.info)
+        issues += registers.issues
+        summaries = registers.summaries
+        sheet = report.sheet_names.get("van_ban", contract.VAN_BAN.name)
+        report.documents, diff = merge_counts(report.documents, registers.documents, sheet,
+                                              ", ".join(t.sheet for t in tables))
+        issues += diff
+    issues += check_report(report, rules)
+    checked = Checked(path, report, issues, registers=summaries)
     if checked.ok:
         checked.scores = compute(report, rules)
     return checked
@@ -62,12 +88,12 @@ def default_output(path: Path) -> Path:
 
 
 def build(path: str | Path, output: str | Path | None = None, rules: Rules | None = None,
-          template: bytes | None = None) -> Built:
+          template: bytes | None = None, so_van_ban: str | Path | None = None) -> Built:
     """Check `path` and, when it has no errors, write its report to `output` atomically."""
     from .render import render_docx, write_docx
 
     rules = rules or load_rules()
-    checked = check(path, rules)
+    checked = check(path, rules, so_van_ban)
     if not checked.ok or checked.report is None or checked.scores is None:
         return Built(checked, None)
     out = Path(output) if output is not None else default_output(checked.path)

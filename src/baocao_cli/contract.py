@@ -15,6 +15,7 @@ class Column:
     label: str  # the header as the contract writes it
     required: bool = True
     unit: str = ""  # shown in parentheses by `init`
+    aliases: tuple[str, ...] = ()  # other headers e-office exports use (registers only)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,43 @@ NOI_NHAN = SheetSpec("noi_nhan", "Nơi nhận", False, (Column("noi_nhan", "Nơi
 
 SHEETS: tuple[SheetSpec, ...] = (
     THONG_TIN, CAN_CU, VAN_BAN, CHAM_DIEM, CHINH_LY, NOI_DUNG, NOI_NHAN)
+# The document registers of Phụ lục IV (sổ đăng ký văn bản đi / đến), optional and kept
+# out of SHEETS: registers.py reads them with its own streaming reader (a year's register
+# runs to tens of thousands of rows), from the unit's workbook or from `--so-van-ban FILE`.
+_SO_KY_HIEU = Column("so_ky_hieu", "Số, ký hiệu văn bản", aliases=(
+    "Số ký hiệu văn bản", "Số và ký hiệu văn bản", "Số, ký hiệu", "Số ký hiệu", "Số/Ký hiệu",
+    "Ký hiệu văn bản"))
+_NGAY_VB = Column("ngay_van_ban", "Ngày tháng văn bản", aliases=(
+    "Ngày văn bản", "Ngày ban hành", "Ngày, tháng văn bản", "Ngày tháng năm văn bản"))
+_TRICH_YEU = Column("trich_yeu", "Tên loại và trích yếu nội dung văn bản", aliases=(
+    "Tên loại và trích yếu nội dung", "Trích yếu nội dung văn bản", "Trích yếu nội dung",
+    "Trích yếu"))
+_DO_MAT = Column("do_mat", "Độ mật", required=False, aliases=("Mức độ mật",))
+_SO_SERIES = Column("so", "Sổ", required=False, aliases=("Sổ văn bản", "Sổ đăng ký"))
+SO_DI = SheetSpec("so_di", "Sổ văn bản đi", False, (
+    _SO_KY_HIEU, _NGAY_VB, _TRICH_YEU,
+    Column("nguoi_ky", "Người ký", required=False),
+    Column("noi_nhan", "Nơi nhận văn bản", required=False, aliases=("Nơi nhận",)),
+    Column("nhan_ban_luu", "Đơn vị, người nhận bản lưu", required=False),
+    Column("so_luong_ban", "Số lượng bản", required=False),
+    Column("ngay_chuyen", "Ngày chuyển", required=False),
+    Column("ky_nhan", "Ký nhận", required=False),
+    Column("ghi_chu", "Ghi chú", required=False),
+    _DO_MAT, _SO_SERIES,
+))
+SO_DEN = SheetSpec("so_den", "Sổ văn bản đến", False, (
+    Column("ngay_den", "Ngày đến"),
+    Column("so_den", "Số đến"),
+    Column("tac_gia", "Tác giả", required=False,
+           aliases=("Cơ quan ban hành", "Nơi gửi", "Cơ quan, tổ chức ban hành")),
+    _SO_KY_HIEU, _NGAY_VB, _TRICH_YEU,
+    Column("nguoi_nhan", "Đơn vị hoặc người nhận", required=False),
+    Column("ngay_chuyen", "Ngày chuyển", required=False),
+    Column("ky_nhan", "Ký nhận", required=False),
+    Column("ghi_chu", "Ghi chú", required=False),
+    _DO_MAT, _SO_SERIES,
+))
+REGISTERS: tuple[SheetSpec, ...] = (SO_DI, SO_DEN)
 # Sheets a workbook may carry for people only (the starter's instructions).
 IGNORED_SHEETS = ("Hướng dẫn",)
 
