@@ -26,12 +26,24 @@ TARGET_SECONDS = 3.0
 KINDS = ("BC", "QĐ", "KH", "TTr", "GM", "TB", "")  # "" is a Công văn: `05/SLĐTBXH-VP`
 
 
-def write_register(path: Path, rows: int) -> None:
+def write_register(path: Path, rows: int, unit: bool = False) -> None:
     """An e-office export: two title rows, the Phụ lục IV columns plus three extra ones, a
-    few slips (a gap, a duplicate, a date out of order) so every check has work to do."""
+    few slips (a gap, a duplicate, a date out of order) so every check has work to do.
+
+    With `unit`, the same register is the `Sổ văn bản đi` sheet of a unit's own workbook
+    (the sheets of tests/factory.py beside it)."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Danh sách văn bản đi"
+    if unit:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+        from factory import unit_sheets
+
+        ws.title = "Sổ văn bản đi"
+        for name, sheet_rows in unit_sheets().items():
+            sheet = wb.create_sheet(name)
+            for row in sheet_rows:
+                sheet.append(row)
     ws.append(["SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI"])
     ws.append(["SỔ ĐĂNG KÝ VĂN BẢN ĐI NĂM 2021"])
     ws.append(["STT", "Số, ký hiệu văn bản", "Ngày tháng văn bản",
@@ -73,9 +85,21 @@ def main() -> int:
             t0 = time.perf_counter()
             counted = run(path, info)
             best = min(best, time.perf_counter() - t0)
-    print(f"Sổ đăng ký {args.rows:,} dòng: đọc, kiểm tra và đếm {counted:,} văn bản trong "
-          f"{best:.2f} s (mục tiêu {TARGET_SECONDS:.0f} s, {best / TARGET_SECONDS:.0%}).")
-    return 0 if best <= TARGET_SECONDS else 1
+        unit_path = Path(tmp) / "don-vi.xlsx"
+        write_register(unit_path, args.rows, unit=True)
+        from baocao_cli.api import check
+
+        best_unit = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            check(unit_path)
+            best_unit = min(best_unit, time.perf_counter() - t0)
+    print(f"Sổ đăng ký {args.rows:,} dòng (--so-van-ban): đọc, kiểm tra và đếm {counted:,} văn "
+          f"bản trong {best:.2f} s (mục tiêu {TARGET_SECONDS:.0f} s, "
+          f"{best / TARGET_SECONDS:.0%}).")
+    print(f"Cùng sổ đó là trang tính của sổ đơn vị, kiểm tra cả sổ: {best_unit:.2f} s "
+          f"({best_unit / TARGET_SECONDS:.0%} mục tiêu).")
+    return 0 if max(best, best_unit) <= TARGET_SECONDS else 1
 
 
 if __name__ == "__main__":

@@ -161,10 +161,9 @@ def read_book(path: Path, specs: tuple[contract.SheetSpec, ...] = contract.SHEET
     problem, has_formulas = _inspect(path)
     if problem is not None:
         return None, [problem]
-    import openpyxl  # heavy: imported only when a workbook is read
 
     try:
-        wb = openpyxl.load_workbook(path, data_only=True)
+        wb = _load_sheets(path, {fold(spec.name) for spec in specs})
     except Exception as exc:  # openpyxl raises many types for damaged files
         return None, [make("E006", sheet=path.name, detail=_load_detail(exc))]
     issues: list[Issue] = []
@@ -198,6 +197,28 @@ def read_book(path: Path, specs: tuple[contract.SheetSpec, ...] = contract.SHEET
             book.tables[spec.key] = table
     wb.close()
     return book, issues
+
+
+def _load_sheets(path: Path, keep: set[str]) -> Any:
+    """The workbook with only the sheets whose folded name is in `keep` parsed.
+
+    openpyxl parses every sheet of a normal-mode load; a unit may carry large sheets the
+    report does not read (the registers, read by their own streaming reader, or sheets of
+    its own), and parsing those would dominate the time.
+    """
+    from openpyxl.reader.excel import ExcelReader
+
+    class SelectiveReader(ExcelReader):  # type: ignore[misc]
+        def read_worksheets(self) -> None:
+            for sheet, rel in self.parser.find_sheets():
+                if fold(sheet.name) not in keep and rel.target in self.valid_files:
+                    self.valid_files.remove(rel.target)
+            super().read_worksheets()
+
+    reader = SelectiveReader(path, read_only=False, keep_vba=False, data_only=True,
+                             keep_links=False, rich_text=False)
+    reader.read()
+    return reader.wb
 
 
 def _load_detail(exc: Exception) -> str:

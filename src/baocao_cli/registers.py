@@ -171,6 +171,33 @@ def _unescape(text: str) -> str:
     return html.unescape(text) if "&" in text else text
 
 
+_CHARREF = re.compile(r"&#(\d+|x[0-9A-Fa-f]+);")
+
+
+_CHARREF_CACHE: dict[str, str] = {}
+
+
+def _charref(m: re.Match[str]) -> str:
+    whole = m.group(0)
+    char = _CHARREF_CACHE.get(whole)
+    if char is None:
+        ref = m.group(1)
+        code = int(ref[1:], 16) if ref[0] == "x" else int(ref)
+        # Only characters that cannot be markup: `&#60;` must stay escaped inside the XML.
+        char = chr(code) if 128 <= code <= 0x10FFFF else whole
+        _CHARREF_CACHE[whole] = char
+    return char
+
+
+def _decode_charrefs(xml: str) -> str:
+    """Numeric character references decoded once for the whole sheet.
+
+    Some writers (openpyxl among them) store every Vietnamese letter as `&#7873;`; decoding
+    them cell by cell was most of the time spent on a large register.
+    """
+    return _CHARREF.sub(_charref, xml) if "&#" in xml else xml
+
+
 def _xml(blob: bytes) -> Any:
     from defusedxml.ElementTree import fromstring
 
@@ -183,6 +210,7 @@ class Workbook:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.zip = zipfile.ZipFile(path)
+        self._xml: dict[str, str] = {}
         root = _xml(self.zip.read("xl/workbook.xml"))
         pr = root.find(f"{_NS}workbookPr")
         self.epoch = dt.datetime(1904, 1, 1) if pr is not None and pr.get("date1904") in (
@@ -242,7 +270,10 @@ class Workbook:
         return self._dates
 
     def sheet_xml(self, title: str) -> str:
-        return self.zip.read(self.sheets[title][0]).decode("utf-8")
+        if title not in self._xml:  # asked for by the header search and by the reading
+            raw = self.zip.read(self.sheets[title][0]).decode("utf-8")
+            self._xml[title] = _decode_charrefs(raw)
+        return self._xml[title]
 
     def value(self, attrs: str, inner: str | None) -> Any:
         """The value of one `<c>` element, typed like openpyxl's data-only reading."""
