@@ -74,6 +74,11 @@ def build(
         show_default=False)] = None,
     pdf: Annotated[bool, typer.Option(
         "--pdf", help="Ghi thêm bản PDF cạnh tệp .docx, cùng tên (cần LibreOffice).")] = False,
+    so_van_ban: Annotated[Path | None, typer.Option(
+        "--so-van-ban", help="Sổ đăng ký văn bản đi/đến xuất từ hệ thống quản lý văn bản "
+        "(.xlsx) để đếm văn bản và kiểm tra việc cấp số; dùng thay cho các trang \"Sổ văn bản "
+        "đi\", \"Sổ văn bản đến\" trong sổ Excel.", dir_okay=False, metavar="SỔ_VĂN_BẢN.xlsx",
+        show_default=False)] = None,
 ) -> None:
     """Kiểm tra sổ Excel rồi lập báo cáo Word (.docx); sổ có lỗi thì không ghi gì."""
     from .api import build as build_report
@@ -100,7 +105,7 @@ def build(
             raise _usage_error(f"không đọc được mẫu báo cáo {template}: "
                                f"{exc.strerror or exc}.") from None
     try:
-        built = build_report(data, out, loaded, template=blob)
+        built = build_report(data, out, loaded, template=blob, so_van_ban=so_van_ban)
     except TemplateError as exc:
         where = f"{template}: " if template is not None else ""
         typer.echo(f"Lỗi: {where}{exc}", err=True)
@@ -162,6 +167,10 @@ def validate(
                                         "đọc) hoặc json (cho máy).")] = Format.text,
     strict: Annotated[bool, typer.Option("--strict", help="Coi cảnh báo như lỗi.")] = False,
     rules: RulesOpt = None,
+    so_van_ban: Annotated[Path | None, typer.Option(
+        "--so-van-ban", help="Sổ đăng ký văn bản đi/đến xuất từ hệ thống quản lý văn bản "
+        "(.xlsx) của đơn vị (chỉ dùng khi kiểm tra một sổ Excel).", dir_okay=False,
+        metavar="SỔ_VĂN_BẢN.xlsx", show_default=False)] = None,
 ) -> None:
     """Kiểm tra sổ Excel trước khi nộp: chỉ rõ từng lỗi ở trang tính và ô nào."""
     from .api import check
@@ -170,13 +179,18 @@ def validate(
 
     loaded = _load_rules(rules)
     files, empty = _expand(inputs)
+    if so_van_ban is not None and len(files) + len(empty) != 1:
+        raise _usage_error("--so-van-ban là sổ đăng ký của một đơn vị: chỉ dùng khi kiểm tra "
+                           "đúng một sổ Excel.")
     results = []
     for path in files:
-        checked = check(path, loaded)
+        checked = check(path, loaded, so_van_ban)
         extra = {}
         if checked.scores is not None:
             extra = {"total": format_score(checked.scores.total),
                      "rating": checked.scores.rating}
+        if checked.registers:
+            extra["so_van_ban"] = [r.to_dict() for r in checked.registers]
         results.append((path, checked.issues, extra))
     for path, issue in empty:
         results.append((path, [issue], {}))
@@ -198,9 +212,11 @@ def validate(
         for path, issues, extra in results:
             status = "KHÔNG HỢP LỆ" if failed(issues) else "hợp lệ"
             head = f"{path}: {status}"
-            if extra:
+            if "total" in extra:
                 head += f" (tổng {extra['total']} điểm, xếp loại {extra['rating']})"
             typer.echo(head)
+            for register in extra.get("so_van_ban", []):
+                typer.echo(f"  {register['summary']}")
             for line in issues_text(issues):
                 typer.echo(line)
         if len(results) > 1:

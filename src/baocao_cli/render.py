@@ -488,9 +488,50 @@ def make_env() -> Any:
                 raise SecurityError("phép nhân chuỗi quá lớn")
             return super().call_binop(context, operator, left, right)
 
+        def from_string(self, source: Any, globals: Any = None,
+                        template_class: Any = None) -> Any:
+            # docxtpl compiles the template's XML on every render; a batch renders the same
+            # XML hundreds of times, so the compiled template is kept per source.
+            if globals is not None or template_class is not None or not isinstance(source, str):
+                return super().from_string(source, globals, template_class)
+            compiled = self.compiled_sources.get(source)
+            if compiled is None:
+                if len(self.compiled_sources) >= _CACHE_SIZE:
+                    self.compiled_sources.clear()
+                compiled = self.compiled_sources[source] = super().from_string(source)
+            return compiled
+
     env = Env(undefined=StrictUndefined, autoescape=True, loader=DictLoader({}))
+    env.compiled_sources = {}
     env.filters.update({name: fn for name, (fn, _) in FILTERS.items()})
     return env
+
+
+_CACHE_SIZE = 16
+_shared: dict[str, Any] = {}
+
+
+def _renderer() -> tuple[Any, Any]:
+    """One sandboxed environment and one caching DocxTemplate class per process."""
+    if not _shared:
+        from docxtpl import DocxTemplate
+
+        patched: dict[str, str] = {}
+
+        class CachingDocxTemplate(DocxTemplate):  # type: ignore[misc]
+            """docxtpl, with its XML clean-up (pure regex work) done once per template."""
+
+            def patch_xml(self, src_xml: str) -> str:
+                out = patched.get(src_xml)
+                if out is None:
+                    if len(patched) >= _CACHE_SIZE:
+                        patched.clear()
+                    out = patched[src_xml] = super().patch_xml(src_xml)
+                return out
+
+        _shared["env"] = make_env()
+        _shared["cls"] = CachingDocxTemplate
+    return _shared["env"], _shared["cls"]
 
 
 def template_error(exc: BaseException, template: bytes | None = None) -> TemplateError:
@@ -539,16 +580,15 @@ def render_docx(report: Report, scores: Scores, rules: Rules, template: bytes | 
     """The finished document as bytes (nothing is written here)."""
     import zipfile
 
-    from docxtpl import DocxTemplate
-
+    env, template_class = _renderer()
     blob = template if template is not None else default_template()
     try:
-        tpl = DocxTemplate(io.BytesIO(blob))
+        tpl = template_class(io.BytesIO(blob))
         tpl.get_docx()
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise TemplateError(f"tệp mẫu không phải tài liệu Word (.docx) hợp lệ: {exc}.") from None
     try:
-        tpl.render(context(report, scores, rules), jinja_env=make_env(), autoescape=True)
+        tpl.render(context(report, scores, rules), jinja_env=env, autoescape=True)
     except Exception as exc:  # a template is user input: every failure is reported, not raised
         raise template_error(exc, blob) from None
     props = tpl.docx.core_properties

@@ -1,0 +1,377 @@
+"""`baocao batch`: many units' workbooks → one report each, then the consolidated summary.
+
+No printing here: the caller gets each unit's result through `on_result` as it arrives
+and the whole run as a `BatchResult`. Each unit is checked and built in a worker process
+(or in-process with `jobs=1`); a worker returns a `UnitResult`, a few hundred bytes,
+never the parsed model, so the parent's memory does not grow with the number of units.
+
+Output names come from the input files' stems only (never from cell values), sanitised,
+and made unique case-insensitively in sorted input order: the first `bao-cao.xlsx` gives
+`bao-cao.docx`, the next `bao-cao-2.docx`, and so on. The names of the summary files
+(`tong-hop`) are reserved, so a unit called `tong-hop.xlsx` becomes `tong-hop-2.docx`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from .issues import Issue
+from .model import Info, Report
+from .rules import Rules
+from .score import Scores
+
+SUMMARY_STEM = "tong-hop"
+MAX_ERRORS_KEPT = 10  # errors a unit carries back for the failure list
+MAX_NAME_BYTES = 180  # well below the 255-byte limit of common file systems
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    """What the summary needs of one unit; small and picklable."""
+
+    index: int  # position in the sorted list of inputs
+    source: str  # the workbook as given / found
+    output: str | None  # the report's file name inside OUTDIR, None when not written
+    co_quan: str = ""
+    ten_co_quan: str = ""
+    ky_hieu: str = ""
+    nam: int = 0
+    parts: tuple[tuple[str, Decimal], ...] = ()  # (part code, score) in the rules' order
+    total: Decimal | None = None
+    rating: str | None = None
+    n_errors: int = 0
+    n_warnings: int = 0
+    errors: tuple[str, ...] = ()  # the first MAX_ERRORS_KEPT error messages
+    error_codes: tuple[str, ...] = ()  # their codes, in the same order
+    documents: tuple[tuple[str, int], ...] = ()  # (group key, total count)
+    metres_planned: Decimal = Decimal(0)
+    metres_done: Decimal = Decimal(0)
+
+    @property
+    def ok(self) -> bool:
+        return self.output is not None
+
+
+@dataclass
+class BatchResult:
+    units: list[UnitResult]
+    outdir: Path
+    elapsed: float
+    jobs: int
+    summary_xlsx: Path | None = None
+    summary_docx: Path | None = None
+    empty_folders: list[Path] = field(default_factory=list)
+
+    @property
+    def built(self) -> list[UnitResult]:
+        return [u for u in self.units if u.ok]
+
+    @property
+    def failed(self) -> list[UnitResult]:
+        return [u for u in self.units if not u.ok]
+
+    @property
+    def n_warnings(self) -> int:
+        return sum(u.n_warnings for u in self.units)
+
+
+@dataclass(frozen=True)
+class Task:
+    index: int
+    source: Path
+    output: Path
+
+
+# ---------------------------------------------------------------- inputs and names
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    """A hidden file or a file inside a hidden folder below `root`; Office lock files."""
+    rel = path.relative_to(root).parts
+    return any(part.startswith(".") for part in rel) or path.name.startswith("~$")
+
+
+def collect(inputs: Iterable[Path], outdir: Path | None = None
+            ) -> tuple[list[Path], list[Path]]:
+    """The workbooks to process, sorted and without repeats, and the folders without any.
+
+    Folders are scanned recursively for `*.xlsx` (any case of the suffix), skipping Office
+    lock files (`~$…`), hidden files and hidden folders, and anything inside `outdir` (so
+    that a second run never takes last run's `tong-hop.xlsx` for a unit). Files named
+    explicitly are taken as they are, whatever their suffix: a wrong one is reported as
+    that unit's error.
+    """
+    out_resolved = outdir.resolve() if outdir is not None else None
+    seen: set[Path] = set()
+    files: list[Path] = []
+    empty: list[Path] = []
+
+    def add(p: Path) -> None:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            files.append(p)
+
+    for item in inputs:
+        if item.is_dir():
+            found = []
+            for p in item.rglob("*"):
+                if p.suffix.lower() != ".xlsx" or _hidden(p, item) or not p.is_file():
+                    continue
+                if out_resolved is not None and out_resolved in p.resolve().parents:
+                    continue
+                found.append(p)
+            if not found:
+                empty.append(item)
+            for p in found:
+                add(p)
+        else:
+            add(item)
+    files.sort(key=lambda p: (str(p.parent).casefold(), p.name.casefold(), str(p)))
+    return files, empty
+
+
+def safe_stem(stem: str) -> str:
+    """A file-name stem that is safe on Linux, macOS and Windows, and stays inside OUTDIR."""
+    name = unicodedata.normalize("NFC", stem)
+    name = _UNSAFE.sub("_", name).strip().strip(".").strip()
+    if not name or set(name) <= {"_", "."}:
+        name = "bao-cao"
+    if _WINDOWS_RESERVED.match(name):
+        name = "_" + name
+    encoded = name.encode("utf-8")
+    if len(encoded) > MAX_NAME_BYTES:
+        name = encoded[:MAX_NAME_BYTES].decode("utf-8", errors="ignore").rstrip(". ")
+    return name
+
+
+def output_names(files: list[Path]) -> list[str]:
+    """`<stem>.docx` for each file, unique without regard to case, in the given order."""
+    used = {SUMMARY_STEM.casefold()}
+    names: list[str] = []
+    for path in files:
+        base = safe_stem(path.stem)
+        candidate, n = base, 2
+        while candidate.casefold() in used:
+            candidate, n = f"{base}-{n}", n + 1
+        used.add(candidate.casefold())
+        names.append(f"{candidate}.docx")
+    return names
+
+
+def plan(files: list[Path], outdir: Path) -> list[Task]:
+    tasks = []
+    root = outdir.resolve()
+    for i, (path, name) in enumerate(zip(files, output_names(files), strict=True)):
+        out = outdir / name
+        if out.resolve().parent != root:  # cannot happen after safe_stem; never trust it
+            raise ValueError(f"tên tệp kết quả không an toàn: {name!r}")
+        tasks.append(Task(i, path, out))
+    return tasks
+
+
+# ---------------------------------------------------------------- one unit
+
+
+_RULES: Rules | None = None
+_TEMPLATE: bytes | None = None
+
+
+def _init_worker(rules: Rules, template: bytes) -> None:
+    """Runs once in each worker: the rules and the template stay loaded for every unit."""
+    global _RULES, _TEMPLATE
+    _RULES, _TEMPLATE = rules, template
+
+
+def _summarise(task: Task, report: Report | None, issues: list[Issue], output: str | None,
+               scores: Scores | None = None, extra_errors: list[str] | None = None
+               ) -> UnitResult:
+    errors = [i for i in issues if i.is_error]
+    messages = [i.message for i in errors][:MAX_ERRORS_KEPT]
+    codes = [i.code for i in errors][:MAX_ERRORS_KEPT]
+    for msg in extra_errors or []:
+        messages.append(msg)
+        codes.append("")
+    info = report.info if report is not None else Info()
+    documents: dict[str, int] = {}
+    planned = done = Decimal(0)
+    if report is not None:
+        for d in report.documents:
+            documents[d.group] = documents.get(d.group, 0) + d.count
+        for r in report.arrangement:
+            planned += r.planned or 0
+            done += r.done or 0
+    return UnitResult(
+        index=task.index, source=str(task.source), output=output,
+        co_quan=info.co_quan, ten_co_quan=info.ten_co_quan, ky_hieu=info.ky_hieu,
+        nam=info.nam,
+        parts=tuple((p.code, p.score) for p in scores.parts) if scores is not None else (),
+        total=scores.total if scores is not None else None,
+        rating=scores.rating if scores is not None else None,
+        n_errors=len(errors) + len(extra_errors or []),
+        n_warnings=len(issues) - len(errors),
+        errors=tuple(messages), error_codes=tuple(codes),
+        documents=tuple(documents.items()),
+        metres_planned=planned, metres_done=done,
+    )
+
+
+def build_unit(task: Task, rules: Rules, template: bytes) -> UnitResult:
+    """Check one workbook and, when it has no errors, write its report; never raises."""
+    from .api import check
+    from .render import TemplateError, render_docx, write_docx
+
+    report = None
+    issues: list[Issue] = []
+    try:
+        checked = check(task.source, rules)
+        report, issues = checked.report, checked.issues
+        if not checked.ok or report is None or checked.scores is None:
+            return _summarise(task, report, issues, None)
+        blob = render_docx(report, checked.scores, rules, template)
+        write_docx(task.output, blob)
+        return _summarise(task, report, issues, task.output.name, checked.scores)
+    except TemplateError as exc:
+        return _summarise(task, report, issues, None, extra_errors=[str(exc)])
+    except OSError as exc:
+        return _summarise(task, report, issues, None, extra_errors=[
+            f"không ghi được {task.output.name}: {exc.strerror or exc}."])
+    except Exception as exc:  # one unit's surprise must not stop the others
+        return _summarise(task, report, issues, None, extra_errors=[
+            f"lỗi không lường trước khi xử lý tệp ({type(exc).__name__}: {exc})."])
+
+
+def _work(task: Task) -> UnitResult:
+    assert _RULES is not None and _TEMPLATE is not None, "worker not initialised"
+    return build_unit(task, _RULES, _TEMPLATE)
+
+
+def _crashed(task: Task, exc: BaseException) -> UnitResult:
+    return _summarise(task, None, [], None, extra_errors=[
+        f"tiến trình xử lý tệp bị dừng bất thường ({type(exc).__name__}: {exc})."])
+
+
+# ---------------------------------------------------------------- the run
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_batch(
+    inputs: Iterable[Path],
+    outdir: Path,
+    *,
+    rules: Rules | None = None,
+    template: bytes | None = None,
+    jobs: int | None = None,
+    info: tuple[Info, list[str]] | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_result: Callable[[UnitResult], None] | None = None,
+    write_summary: bool = True,
+) -> BatchResult:
+    """Build every unit found in `inputs` into `outdir`, then the summary files.
+
+    `info` is the header/signature of the consolidated report and its recipients (see
+    `read_info`). `on_start` gets the number of units before work begins; `on_result`
+    each unit's result as it completes (in completion order). The returned units are
+    in input order.
+    """
+    from .render import default_template
+    from .rules import load_rules
+
+    started = time.perf_counter()
+    rules = rules or load_rules()
+    template = template if template is not None else default_template()
+    files, empty = collect(inputs, outdir)
+    if files:
+        outdir.mkdir(parents=True, exist_ok=True)
+    tasks = plan(files, outdir)
+    jobs = max(1, jobs if jobs is not None else default_jobs())
+    jobs = min(jobs, max(1, len(tasks)))
+    if on_start is not None:
+        on_start(len(tasks))
+    results: list[UnitResult | None] = [None] * len(tasks)
+
+    def done(result: UnitResult) -> None:
+        results[result.index] = result
+        if on_result is not None:
+            on_result(result)
+
+    if jobs == 1:
+        for task in tasks:
+            done(build_unit(task, rules, template))
+    else:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                 initargs=(rules, template)) as pool:
+            futures: dict[Future[UnitResult], Task] = {pool.submit(_work, t): t
+                                                       for t in tasks}
+            from concurrent.futures import as_completed
+
+            for fut in as_completed(futures):
+                try:
+                    result = fut.result()
+                except BaseException as exc:  # a worker killed (memory, signal)
+                    result = _crashed(futures[fut], exc)
+                done(result)
+            futures.clear()
+    units = [r for r in results if r is not None]
+    batch = BatchResult(units, outdir, 0.0, jobs, empty_folders=empty)
+    if write_summary and units:
+        from .summary import write_summary_docx, write_summary_xlsx
+
+        batch.summary_xlsx = outdir / f"{SUMMARY_STEM}.xlsx"
+        write_summary_xlsx(batch.summary_xlsx, units, rules)
+        batch.summary_docx = outdir / f"{SUMMARY_STEM}.docx"
+        write_summary_docx(batch.summary_docx, units, rules, info)
+    batch.elapsed = time.perf_counter() - started
+    return batch
+
+
+# ---------------------------------------------------------------- the consolidated header
+
+
+class InfoError(Exception):
+    """The `--info` workbook cannot be used; the message is for the user, in Vietnamese."""
+
+
+# Missing or blank keys only leave a field blank in the consolidated report.
+_BLANK_OK = {"E104", "E106", "E107"}
+
+
+def read_info(path: Path, rules: Rules) -> tuple[Info, list[str]]:
+    """The header and signature (sheet `Thông tin`) and recipients (`Nơi nhận`, optional)
+    of the consolidated report, read by the same reader and parser as a unit's workbook.
+
+    Keys that are missing or blank are left blank to fill by hand; a value that is wrong
+    (a bad date, a malformed ký hiệu) is an error, as it is in a unit's workbook.
+    """
+    from . import contract
+    from .parse import parse_book
+    from .read import read_book
+
+    book, issues = read_book(path, (contract.THONG_TIN, contract.NOI_NHAN))
+    if book is not None:
+        report, parse_issues = parse_book(book, rules)
+        issues = issues + parse_issues
+    errors = [i for i in issues if i.is_error and i.code not in _BLANK_OK]
+    if book is None or errors:
+        lines = "\n".join(f"  {i.message}" for i in errors or issues)
+        raise InfoError(f"tệp thông tin {path} không dùng được:\n{lines}")
+    return report.info, report.recipients
