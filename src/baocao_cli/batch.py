@@ -59,6 +59,7 @@ class UnitResult:
     documents: tuple[tuple[str, int], ...] = ()  # (group key, total count)
     metres_planned: Decimal = Decimal(0)
     metres_done: Decimal = Decimal(0)
+    pdf_error: str = ""  # set when --pdf was asked for and this unit's PDF failed
 
     @property
     def ok(self) -> bool:
@@ -86,6 +87,10 @@ class BatchResult:
     @property
     def n_warnings(self) -> int:
         return sum(u.n_warnings for u in self.units)
+
+    @property
+    def pdf_failed(self) -> list[UnitResult]:
+        return [u for u in self.units if u.pdf_error]
 
 
 @dataclass(frozen=True)
@@ -188,12 +193,13 @@ def plan(files: list[Path], outdir: Path) -> list[Task]:
 
 _RULES: Rules | None = None
 _TEMPLATE: bytes | None = None
+_PDF = False
 
 
-def _init_worker(rules: Rules, template: bytes) -> None:
+def _init_worker(rules: Rules, template: bytes, pdf: bool = False) -> None:
     """Runs once in each worker: the rules and the template stay loaded for every unit."""
-    global _RULES, _TEMPLATE
-    _RULES, _TEMPLATE = rules, template
+    global _RULES, _TEMPLATE, _PDF
+    _RULES, _TEMPLATE, _PDF = rules, template, pdf
 
 
 def _summarise(task: Task, report: Report | None, issues: list[Issue], output: str | None,
@@ -229,8 +235,14 @@ def _summarise(task: Task, report: Report | None, issues: list[Issue], output: s
     )
 
 
-def build_unit(task: Task, rules: Rules, template: bytes) -> UnitResult:
-    """Check one workbook and, when it has no errors, write its report; never raises."""
+def build_unit(task: Task, rules: Rules, template: bytes, pdf: bool = False) -> UnitResult:
+    """Check one workbook and, when it has no errors, write its report; never raises.
+
+    With `pdf`, the PDF is converted beside the report; a failed conversion is noted on
+    the unit (`pdf_error`) but the report itself stands.
+    """
+    from dataclasses import replace
+
     from .api import check
     from .render import TemplateError, render_docx, write_docx
 
@@ -243,7 +255,15 @@ def build_unit(task: Task, rules: Rules, template: bytes) -> UnitResult:
             return _summarise(task, report, issues, None)
         blob = render_docx(report, checked.scores, rules, template)
         write_docx(task.output, blob)
-        return _summarise(task, report, issues, task.output.name, checked.scores)
+        result = _summarise(task, report, issues, task.output.name, checked.scores)
+        if pdf:
+            from .pdf import PdfError, docx_to_pdf
+
+            try:
+                docx_to_pdf(task.output, task.output.with_suffix(".pdf"))
+            except PdfError as exc:
+                result = replace(result, pdf_error=str(exc))
+        return result
     except TemplateError as exc:
         return _summarise(task, report, issues, None, extra_errors=[str(exc)])
     except OSError as exc:
@@ -256,7 +276,7 @@ def build_unit(task: Task, rules: Rules, template: bytes) -> UnitResult:
 
 def _work(task: Task) -> UnitResult:
     assert _RULES is not None and _TEMPLATE is not None, "worker not initialised"
-    return build_unit(task, _RULES, _TEMPLATE)
+    return build_unit(task, _RULES, _TEMPLATE, _PDF)
 
 
 def _crashed(task: Task, exc: BaseException) -> UnitResult:
@@ -282,6 +302,7 @@ def run_batch(
     template: bytes | None = None,
     jobs: int | None = None,
     info: tuple[Info, list[str]] | None = None,
+    pdf: bool = False,
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[UnitResult], None] | None = None,
     write_summary: bool = True,
@@ -316,10 +337,10 @@ def run_batch(
 
     if jobs == 1:
         for task in tasks:
-            done(build_unit(task, rules, template))
+            done(build_unit(task, rules, template, pdf))
     else:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(rules, template)) as pool:
+                                 initargs=(rules, template, pdf)) as pool:
             futures: dict[Future[UnitResult], Task] = {pool.submit(_work, t): t
                                                        for t in tasks}
             from concurrent.futures import as_completed

@@ -325,6 +325,11 @@ def batch(
         "--info", help="Sổ Excel có trang \"Thông tin\" (và \"Nơi nhận\") của cơ quan tổng hợp, "
         "dùng cho phần đầu và chữ ký của báo cáo tổng hợp; không có thì để trống để điền tay.",
         dir_okay=False, metavar="TỆP.xlsx", show_default=False)] = None,
+    template: Annotated[Path | None, typer.Option(
+        "--template", help="Mẫu báo cáo (.docx) thay cho mẫu mặc định, dùng cho mọi đơn vị.",
+        dir_okay=False, metavar="MẪU.docx", show_default=False)] = None,
+    pdf: Annotated[bool, typer.Option(
+        "--pdf", help="Ghi thêm bản PDF cạnh mỗi báo cáo, cùng tên (cần LibreOffice).")] = False,
 ) -> None:
     """Lập báo cáo cho nhiều đơn vị một lần, kèm bảng tổng hợp, xếp hạng (tong-hop.xlsx) và
     báo cáo tổng hợp (tong-hop.docx)."""
@@ -336,6 +341,20 @@ def batch(
     loaded = _load_rules(rules)
     if outdir.exists() and not outdir.is_dir():
         raise _usage_error(f"{outdir} đã có và không phải thư mục.")
+    blob = None
+    if template is not None:
+        try:
+            blob = template.read_bytes()
+        except OSError as exc:
+            raise _usage_error(f"không đọc được mẫu báo cáo {template}: "
+                               f"{exc.strerror or exc}.") from None
+    no_pdf = ""
+    if pdf:
+        from .pdf import INSTALL_HINT, find_soffice
+
+        if find_soffice() is None:  # the reports are still written; the run then fails
+            no_pdf = f"không tìm thấy LibreOffice (lệnh soffice) để ghi bản PDF. {INSTALL_HINT}"
+            pdf = False
     header = None
     if info is not None:
         try:
@@ -388,7 +407,8 @@ def batch(
 
     try:
         done = run_batch(inputs, outdir, rules=loaded, jobs=jobs or default_jobs(),
-                         info=header, on_start=started, on_result=one)
+                         template=blob, pdf=pdf, info=header, on_start=started,
+                         on_result=one)
     except OSError as exc:
         typer.echo(f"Lỗi: không ghi được vào {outdir}: {exc.strerror or exc}.", err=True)
         raise typer.Exit(1) from None
@@ -409,13 +429,20 @@ def batch(
                 typer.echo(f"    - {message}")
             if u.n_errors > 3:
                 typer.echo(f"    … và {u.n_errors - 3} lỗi khác (xem {done.summary_xlsx}).")
+    if done.pdf_failed:
+        typer.echo("")
+        typer.echo(f"Báo cáo chưa có bản PDF ({len(done.pdf_failed)}):")
+        for u in done.pdf_failed:
+            typer.echo(f"  {u.output}: {u.pdf_error}")
+    if no_pdf:
+        typer.echo(f"Lỗi: {no_pdf}", err=True)
     typer.echo("")
     typer.echo(f"Bảng tổng hợp: {done.summary_xlsx}")
     typer.echo(f"Báo cáo tổng hợp: {done.summary_docx}")
     seconds = format_number(Decimal(repr(round(done.elapsed, 1))), 1)
     typer.echo(f"Xong: {len(done.built)} báo cáo đã lập, {len(failed)} đơn vị lỗi, "
                f"{done.n_warnings} cảnh báo; {seconds} giây ({done.jobs} tiến trình).")
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(1 if failed or done.pdf_failed or no_pdf else 0)
 
 
 template_app = typer.Typer(

@@ -1,0 +1,85 @@
+"""`baocao batch --template` and `--pdf`: the same options as `build`, for every unit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx_text import reading_order
+from factory import set_info, unit_sheets, write_book
+
+from baocao_cli.cli import main
+
+HAVE_SOFFICE = bool(shutil.which("soffice") or shutil.which("libreoffice"))
+
+
+def _units(folder: Path, n: int = 2) -> Path:
+    folder.mkdir()
+    for i in range(n):
+        sheets = unit_sheets()
+        set_info(sheets, "co_quan", f"Ủy ban nhân dân xã số {i + 1}")
+        write_book(folder / f"xa-{i + 1}.xlsx", sheets)
+    return folder
+
+
+def test_batch_with_a_custom_template(tmp_path: Path) -> None:
+    units = _units(tmp_path / "in")
+    template = tmp_path / "mau.docx"
+    assert main(["template", "export", str(template)]) == 0
+    doc = Document(str(template))
+    para = next(p for p in doc.paragraphs if p.text == "BÁO CÁO")
+    para.runs[0].text = "BÁO CÁO NĂM"
+    doc.save(str(template))
+    out = tmp_path / "out"
+    assert main(["batch", str(units), "-o", str(out), "--template", str(template)]) == 0
+    for name in ("xa-1.docx", "xa-2.docx"):
+        assert "BÁO CÁO NĂM" in reading_order(out / name)
+
+
+def test_batch_with_a_broken_template_fails_every_unit_without_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    units = _units(tmp_path / "in")
+    template = tmp_path / "mau.docx"
+    assert main(["template", "export", str(template)]) == 0
+    doc = Document(str(template))
+    para = next(p for p in doc.paragraphs if p.text == "BÁO CÁO")
+    para.runs[0].text = "{{ bien_khong_co }}"
+    doc.save(str(template))
+    out = tmp_path / "out"
+    capsys.readouterr()
+    assert main(["batch", str(units), "-o", str(out), "--template", str(template)]) == 1
+    text = capsys.readouterr().out
+    assert "bien_khong_co" in text and "Traceback" not in text
+    assert not list(out.glob("xa-*.docx"))
+
+
+@pytest.mark.skipif(not HAVE_SOFFICE, reason="LibreOffice (soffice) not installed")
+def test_batch_pdf_beside_each_report_in_parallel(tmp_path: Path) -> None:
+    units = _units(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    assert main(["batch", str(units), "-o", str(out), "--pdf", "--jobs", "2"]) == 0
+    for i in (1, 2, 3):
+        pdf = out / f"xa-{i}.pdf"
+        assert pdf.read_bytes()[:5] == b"%PDF-"
+        assert (out / f"xa-{i}.docx").is_file()
+
+
+def test_batch_pdf_without_libreoffice_still_writes_reports(tmp_path: Path) -> None:
+    units = _units(tmp_path / "in")
+    out = tmp_path / "out"
+    empty_bin = tmp_path / "bin"
+    empty_bin.mkdir()
+    env = {**os.environ, "PATH": str(empty_bin)}
+    proc = subprocess.run([sys.executable, "-m", "baocao_cli.cli", "batch", str(units), "-o",
+                           str(out), "--pdf", "--jobs", "1"], capture_output=True, text=True,
+                          env=env, timeout=300)
+    assert proc.returncode == 1
+    assert "apt-get install libreoffice-writer-nogui" in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert (out / "xa-1.docx").is_file() and (out / "xa-2.docx").is_file()
+    assert not list(out.glob("*.pdf"))
