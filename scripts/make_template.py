@@ -337,7 +337,7 @@ def header_block(doc, w: Writer) -> None:
     w.para(left, "{{ co_quan_chu_quan }}", size=13)
     w.tag(left, "{%p endif %}")
     w.para(left, "{{ co_quan }}", size=13, bold=True)
-    # 2/5 of the name's longest line, computed at render time (render.rule_length_cm).
+    # 2/5 of the name's longest line, computed at render time (layout.rule_length_cm).
     w.rule(left, 2.5, LEFT_COL - 2 * CELL_MARGIN, indent_var="gach_co_quan")
     w.para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=13, bold=True)
     w.para(right, "Độc lập - Tự do - Hạnh phúc", size=14, bold=True)

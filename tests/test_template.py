@@ -14,7 +14,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx_text import reading_order
 
-from baocao_cli import render
+from baocao_cli import layout, render, sandbox
 from baocao_cli.api import check
 from baocao_cli.cli import main
 from baocao_cli.rules import load_rules
@@ -77,7 +77,7 @@ def test_variables_reference_matches_the_code() -> None:
     assert committed == variables_markdown(), (
         "docs/template-variables.md is stale: python -m baocao_cli.template_check "
         "> docs/template-variables.md")
-    for name in [*render.TEMPLATE_VARIABLES, *render.FILTERS]:
+    for name in [*render.TEMPLATE_VARIABLES, *sandbox.FILTERS]:
         assert f"`{name}`" in committed
 
 
@@ -101,12 +101,12 @@ def test_committed_template_is_what_the_script_makes(tmp_path: Path) -> None:
     ("24/11/2021", "ngay", "ngày 24 tháng 11 năm 2021"), ("Sở Nội vụ", "hoa", "SỞ NỘI VỤ"),
 ])
 def test_vietnamese_filters(value: object, name: str, expected: str) -> None:
-    env = render.make_env()
+    env = sandbox.make_env()
     assert env.from_string("{{ v | " + name + " }}").render(v=value) == expected
 
 
 def test_date_filter_with_place_and_bad_input() -> None:
-    env = render.make_env()
+    env = sandbox.make_env()
     out = env.from_string("{{ '2022-02-03' | ngay('Hà Tĩnh') }}").render()
     assert out == "Hà Tĩnh, ngày 03 tháng 02 năm 2022"
     with pytest.raises(ValueError, match="không phải ngày"):
@@ -118,11 +118,11 @@ def test_date_filter_with_place_and_bad_input() -> None:
     "BAN QUẢN LÝ DỰ ÁN ĐẦU TƯ XÂY DỰNG CÔNG TRÌNH DÂN DỤNG VÀ CÔNG NGHIỆP TỈNH",
 ])
 def test_line_under_the_agency_is_a_third_to_a_half_of_its_text(name: str) -> None:
-    width = render.AGENCY_COLUMN_CM
-    lines = render.wrapped_lines(name, width, 13)
-    longest = max(render.text_width_cm(line, 13) for line in lines)
+    width = layout.AGENCY_COLUMN_CM
+    lines = layout.wrapped_lines(name, width, 13)
+    longest = max(layout.text_width_cm(line, 13) for line in lines)
     assert longest <= width
-    indent_cm = render._rule_indent_twips(name) / 1440 * 2.54
+    indent_cm = layout.rule_indent_twips(name) / 1440 * 2.54
     rule = width - 2 * indent_cm
     assert longest / 3 <= rule <= longest / 2
 
@@ -133,7 +133,7 @@ def test_header_columns_as_mau_1_4_and_quoc_hieu_on_one_line() -> None:
     cols = [int(c.get(qn("w:w"))) / 1440 * 2.54 for c in header.tblGrid.iter(qn("w:gridCol"))]
     assert cols == pytest.approx([6.75, 10.0], abs=0.01)
     quoc_hieu = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-    assert render.text_width_cm(quoc_hieu, 13) <= cols[1] - 0.2
+    assert layout.text_width_cm(quoc_hieu, 13) <= cols[1] - 0.2
     cell = doc.tables[0].rows[0].cells[1]
     run = next(r for p in cell.paragraphs for r in p.runs if r.text == quoc_hieu)
     assert run.font.size.pt == 13 and run.font.bold

@@ -244,7 +244,8 @@ def build_unit(task: Task, rules: Rules, template: bytes, pdf: bool = False) -> 
     from dataclasses import replace
 
     from .api import check
-    from .render import TemplateError, render_docx, write_docx
+    from .render import render_docx, write_docx
+    from .sandbox import TemplateError
 
     report = None
     issues: list[Issue] = []

@@ -84,7 +84,7 @@ def build(
     from .api import build as build_report
     from .api import default_output
     from .output import count_line, issues_text
-    from .render import TemplateError
+    from .sandbox import TemplateError
     from .vn import format_score
 
     loaded = _load_rules(rules)
@@ -481,7 +481,8 @@ def template_export(path: TemplatePathArg) -> None:
 @template_app.command("check")
 def template_check(path: TemplatePathArg) -> None:
     """Liệt kê biến và bộ lọc mẫu dùng; báo biến lạ và lỗi cú pháp (mã thoát 1 nếu có)."""
-    from .render import FILTERS, TEMPLATE_VARIABLES
+    from .render import TEMPLATE_VARIABLES
+    from .sandbox import FILTERS
     from .template_check import TemplateFileError, check_template
 
     if not path.is_file():

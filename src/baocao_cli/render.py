@@ -8,16 +8,16 @@ holds only structure and can be edited in Word without knowing Python.
 from __future__ import annotations
 
 import io
-import unicodedata
-from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .contract import GROUPS
 from .files import write_atomic
+from .layout import PAGE_TEXT_CM, rule_indent_twips
 from .model import ArrangementRow, Report, ScoreItem
 from .rules import Rules
+from .sandbox import TemplateError, renderer, template_error
 from .score import ZERO, Scores, item_max, item_score
 from .vn import (
     date_phrase,
@@ -26,17 +26,12 @@ from .vn import (
     format_number,
     format_score,
     number_code,
-    to_decimal,
     upper_vn,
 )
 
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 TEMPLATE_NAME = "bao-cao.docx"
 KIND = "BC"  # Báo cáo, Phụ lục III of ND 30/2020
-
-
-class TemplateError(Exception):
-    """The template could not be rendered; the message is for the user, in Vietnamese."""
 
 
 def default_template() -> bytes:
@@ -156,65 +151,6 @@ def _arrangement(rows: list[ArrangementRow]) -> tuple[list[dict], dict, str]:
     return table, totals, share
 
 
-# Advance widths of Times New Roman Bold (= Liberation Serif Bold, metric-compatible),
-# printable ASCII 32..126, in 1/1000 em. Vietnamese letters are measured by their base
-# letter (the marks sit above or below it and add no width).
-_BOLD_WIDTHS = (
-    250, 333, 555, 500, 500, 1000, 833, 278, 333, 333, 500, 570, 250, 333, 250, 278, 500,
-    500, 500, 500, 500, 500, 500, 500, 500, 500, 333, 333, 570, 570, 570, 500, 930, 722,
-    667, 722, 722, 667, 611, 778, 778, 389, 500, 778, 667, 944, 722, 778, 611, 778, 722,
-    556, 667, 722, 722, 1000, 722, 722, 667, 333, 278, 333, 581, 500, 333, 500, 556, 444,
-    556, 444, 333, 500, 556, 278, 333, 556, 278, 833, 556, 500, 556, 556, 444, 389, 333,
-    556, 500, 722, 500, 500, 444, 394, 220, 394, 520,
-)
-_PT_CM = 2.54 / 72
-# Text width (cm) inside the cells and on the page, as laid out by scripts/make_template.py.
-AGENCY_COLUMN_CM = 6.75 - 2 * 0.1
-PAGE_TEXT_CM = 16.5
-RULE_SHARE = 0.4  # of the longest line: inside the decree's 1/3 to 1/2, with margin
-
-
-def text_width_cm(text: str, size_pt: float) -> float:
-    """Width of `text` set in Times New Roman Bold at `size_pt`, in centimetres."""
-    units = 0
-    for ch in unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D")):
-        if unicodedata.combining(ch):
-            continue
-        code = ord(ch)
-        units += _BOLD_WIDTHS[code - 32] if 32 <= code < 127 else 722
-    return units / 1000 * size_pt * _PT_CM
-
-
-def wrapped_lines(text: str, width_cm: float, size_pt: float) -> list[str]:
-    """The lines a word processor makes of `text` in a column `width_cm` wide (greedy)."""
-    lines: list[str] = []
-    for para in text.splitlines() or [text]:
-        current = ""
-        for word in para.split():
-            trial = f"{current} {word}" if current else word
-            if current and text_width_cm(trial, size_pt) > width_cm:
-                lines.append(current)
-                current = word
-            else:
-                current = trial
-        lines.append(current)
-    return lines
-
-
-def rule_length_cm(text: str, width_cm: float, size_pt: float) -> float:
-    """The short line under a bold title: 2/5 of its longest line (Phụ lục I: 1/3 to 1/2)."""
-    longest = max((text_width_cm(line, size_pt)
-                   for line in wrapped_lines(text, width_cm, size_pt)), default=0.0)
-    return min(longest, width_cm) * RULE_SHARE
-
-
-def _rule_indent_twips(text: str, width_cm: float = AGENCY_COLUMN_CM,
-                       size_pt: float = 13) -> int:
-    """Equal side indents (twips) that centre that line in a column `width_cm` wide."""
-    line = rule_length_cm(text, width_cm, size_pt)
-    return max(int((width_cm - line) / 2 / 2.54 * 1440), 0)
-
-
 def context(report: Report, scores: Scores, rules: Rules) -> dict[str, Any]:
     """Every value the template may use, as display-ready text."""
     info = report.info
@@ -274,8 +210,8 @@ def context(report: Report, scores: Scores, rules: Rules) -> dict[str, Any]:
     return {
         "co_quan_chu_quan": upper_vn(info.co_quan_chu_quan),
         "co_quan": upper_vn(info.co_quan),
-        "gach_co_quan": _rule_indent_twips(upper_vn(info.co_quan)),
-        "gach_trich_yeu": _rule_indent_twips(summary, PAGE_TEXT_CM, 14),
+        "gach_co_quan": rule_indent_twips(upper_vn(info.co_quan)),
+        "gach_trich_yeu": rule_indent_twips(summary, PAGE_TEXT_CM, 14),
         "ten_co_quan": ten,
         "so_ky_hieu": number_code(info.so, KIND, info.ky_hieu),
         "noi_ngay": date_phrase(info.dia_danh, info.ngay),
@@ -382,205 +318,12 @@ TEMPLATE_ITEM_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _number(value: Any, where: str) -> Decimal:
-    from .vn import parse_number
-
-    if isinstance(value, bool):
-        raise ValueError(f"bộ lọc {where}: cần một số, nhận được {value!r}")
-    if isinstance(value, int | float | Decimal):
-        return to_decimal(value) if isinstance(value, float) else Decimal(value)
-    parsed = parse_number(str(value))
-    if parsed.value is None:
-        raise ValueError(f"bộ lọc {where}: cần một số, nhận được {str(value)!r}")
-    return parsed.value
-
-
-def f_so(value: Any, places: int = 3) -> str:
-    """`8800` → `8.800`, `143.63` → `143,63`: dấu chấm ngăn nghìn, dấu phẩy thập phân."""
-    if value is None or value == "":
-        return ""
-    return format_number(_number(value, "so"), int(places))
-
-
-def f_diem(value: Any) -> str:
-    """Điểm, tối đa 2 chữ số thập phân: `89.75` → `89,75`."""
-    if value is None or value == "":
-        return ""
-    return format_score(_number(value, "diem"))
-
-
-def f_tien(value: Any, don_vi: str = "triệu đồng") -> str:
-    """Số tiền như đã nhập kèm đơn vị: `722.7` → `722,7 triệu đồng`."""
-    if value is None or value == "":
-        return ""
-    return f"{format_number(_number(value, 'tien'))} {don_vi}".strip()
-
-
-def f_met(value: Any) -> str:
-    """Số mét tài liệu: `143.63` → `143,63 mét`."""
-    if value is None or value == "":
-        return ""
-    return f"{format_number(_number(value, 'met'))} mét"
-
-
-def f_ngay(value: Any, dia_danh: str = "") -> str:
-    """Ngày theo Nghị định 30/2020: `24/11/2021` → `ngày 24 tháng 11 năm 2021`;
-    ngày nhỏ hơn 10 và tháng 1, 2 có số 0 đứng trước; với địa danh:
-    `Hà Tĩnh, ngày 05 tháng 01 năm 2022`."""
-    import datetime as dt
-
-    from .vn import parse_date
-
-    if isinstance(value, dt.datetime):
-        date: dt.date | None = value.date()
-    elif isinstance(value, dt.date):
-        date = value
-    else:
-        text = str(value).strip()
-        date = parse_date(text) if text else None
-        if text and date is None:
-            raise ValueError(f"bộ lọc ngay: {text!r} không phải ngày (cần dạng 24/11/2021)")
-    if dia_danh:
-        return date_phrase(dia_danh, date)
-    return date_words(date)
-
-
-def f_hoa(value: Any) -> str:
-    """Chữ in hoa tiếng Việt: `Sở Nội vụ` → `SỞ NỘI VỤ`."""
-    return upper_vn(str(value))
-
-
-FILTERS: dict[str, tuple[Any, str]] = {
-    "so": (f_so, "Số kiểu Việt Nam: `{{ 8800 | so }}` → `8.800`, `{{ '143.63' | so }}` → "
-                 "`143,63`; tối đa 3 chữ số thập phân (`so(2)` cho 2), bỏ số 0 thừa."),
-    "diem": (f_diem, "Điểm, tối đa 2 chữ số thập phân: `{{ 89.75 | diem }}` → `89,75`."),
-    "tien": (f_tien, "Số tiền kèm đơn vị (mặc định `triệu đồng`): `{{ 722.7 | tien }}` → "
-                     "`722,7 triệu đồng`; `tien('đồng')` cho đơn vị khác."),
-    "met": (f_met, "Số mét tài liệu: `{{ 143.63 | met }}` → `143,63 mét`."),
-    "ngay": (f_ngay, "Ngày theo Nghị định 30/2020: `{{ '5/1/2022' | ngay }}` → `ngày 05 tháng "
-                     "01 năm 2022`; `ngay('Hà Tĩnh')` → `Hà Tĩnh, ngày 05 tháng 01 năm 2022`."),
-    "hoa": (f_hoa, "Chữ in hoa tiếng Việt: `{{ ten_co_quan | hoa }}`."),
-}
-
-_MAX_REPEAT = 100_000
-
-
-def make_env() -> Any:
-    """The sandboxed Jinja environment every template renders in.
-
-    Sandboxed (no `__class__`, no attributes starting with `_`, no unsafe methods),
-    autoescaped (a value cannot inject WordprocessingML), strict (an unknown name is an
-    error, never a blank), without a loader (`{% include %}` cannot read files), and with
-    the Vietnamese filters of FILTERS.
-    """
-    from jinja2 import DictLoader, StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment, SecurityError
-
-    class Env(SandboxedEnvironment):
-        intercepted_binops = frozenset({"*", "**"})
-
-        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-            sized = isinstance(left, str | list | tuple) or isinstance(right, str | list | tuple)
-            big = any(isinstance(v, int) and abs(v) > _MAX_REPEAT for v in (left, right))
-            if operator == "**" and isinstance(right, int) and abs(right) > 100:
-                raise SecurityError("phép lũy thừa quá lớn")
-            if operator == "*" and sized and big:
-                raise SecurityError("phép nhân chuỗi quá lớn")
-            return super().call_binop(context, operator, left, right)
-
-        def from_string(self, source: Any, globals: Any = None,
-                        template_class: Any = None) -> Any:
-            # docxtpl compiles the template's XML on every render; a batch renders the same
-            # XML hundreds of times, so the compiled template is kept per source.
-            if globals is not None or template_class is not None or not isinstance(source, str):
-                return super().from_string(source, globals, template_class)
-            compiled = self.compiled_sources.get(source)
-            if compiled is None:
-                if len(self.compiled_sources) >= _CACHE_SIZE:
-                    self.compiled_sources.clear()
-                compiled = self.compiled_sources[source] = super().from_string(source)
-            return compiled
-
-    env = Env(undefined=StrictUndefined, autoescape=True, loader=DictLoader({}))
-    env.compiled_sources = {}
-    env.filters.update({name: fn for name, (fn, _) in FILTERS.items()})
-    return env
-
-
-_CACHE_SIZE = 16
-_shared: dict[str, Any] = {}
-
-
-def _renderer() -> tuple[Any, Any]:
-    """One sandboxed environment and one caching DocxTemplate class per process."""
-    if not _shared:
-        from docxtpl import DocxTemplate
-
-        patched: dict[str, str] = {}
-
-        class CachingDocxTemplate(DocxTemplate):  # type: ignore[misc]
-            """docxtpl, with its XML clean-up (pure regex work) done once per template."""
-
-            def patch_xml(self, src_xml: str) -> str:
-                out = patched.get(src_xml)
-                if out is None:
-                    if len(patched) >= _CACHE_SIZE:
-                        patched.clear()
-                    out = patched[src_xml] = super().patch_xml(src_xml)
-                return out
-
-        _shared["env"] = make_env()
-        _shared["cls"] = CachingDocxTemplate
-    return _shared["env"], _shared["cls"]
-
-
-def template_error(exc: BaseException, template: bytes | None = None) -> TemplateError:
-    """A Jinja (or filter) failure as a TemplateError that says what and where, in Vietnamese."""
-    from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
-    from jinja2.sandbox import SecurityError
-
-    if isinstance(exc, SecurityError):
-        return TemplateError(
-            "mẫu báo cáo bị từ chối: mẫu tìm cách truy cập phần bên trong của Python hoặc làm "
-            f"việc không được phép ({exc}). Mẫu chỉ được dùng các biến của báo cáo và các bộ "
-            "lọc đã liệt kê (xem `baocao template check`).")
-    if isinstance(exc, UndefinedError):
-        name = _undefined_name(str(exc))
-        return TemplateError(
-            f"mẫu báo cáo dùng biến {name} mà báo cáo không có ({exc}). Sửa tên biến trong mẫu; "
-            "danh sách biến hợp lệ: `baocao template check MẪU.docx` hoặc "
-            "docs/template-variables.md.")
-    if isinstance(exc, TemplateSyntaxError):
-        where = ""
-        if template is not None:
-            from .template_check import locate_syntax_error
-
-            where = locate_syntax_error(template)
-        return TemplateError(
-            f"mẫu báo cáo sai cú pháp Jinja: {exc.message}{where}. Kiểm tra các cặp "
-            "{{ }}, {% %} và các lệnh if/for có đủ endif/endfor.")
-    if isinstance(exc, TemplateNotFound):
-        return TemplateError(
-            f"mẫu báo cáo tìm cách nạp tệp {exc.name}: mẫu không được đọc tệp nào khác.")
-    return TemplateError(f"không điền được mẫu báo cáo: {exc}.")
-
-
-def _undefined_name(message: str) -> str:
-    import re
-
-    m = re.search(r"'([^']+)' is undefined", message)
-    if m:
-        return f"'{m.group(1)}'"
-    m = re.search(r"has no attribute '([^']+)'", message)
-    return f"'{m.group(1)}'" if m else "chưa định nghĩa"
-
-
 def render_docx(report: Report, scores: Scores, rules: Rules, template: bytes | None = None
                 ) -> bytes:
     """The finished document as bytes (nothing is written here)."""
     import zipfile
 
-    env, template_class = _renderer()
+    env, template_class = renderer()
     blob = template if template is not None else default_template()
     try:
         tpl = template_class(io.BytesIO(blob))

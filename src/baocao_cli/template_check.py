@@ -2,7 +2,7 @@
 
 The template is read the way docxtpl reads it when it renders: the body and each header
 and footer part are patched (`DocxTemplate.patch_xml`, which turns `{%p %}`, `{%tr %}`...
-into plain Jinja) and parsed by the same sandboxed environment `render.make_env()` builds.
+into plain Jinja) and parsed by the same sandboxed environment `sandbox.make_env()` builds.
 Nothing is rendered and no value is computed; the check only reads the template.
 """
 
@@ -15,7 +15,8 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from .render import FILTERS, TEMPLATE_FIELDS, TEMPLATE_ITEM_FIELDS, TEMPLATE_VARIABLES
+from .render import TEMPLATE_FIELDS, TEMPLATE_ITEM_FIELDS, TEMPLATE_VARIABLES
+from .sandbox import FILTERS
 
 
 @dataclass
@@ -195,7 +196,7 @@ _ENV: Any = None
 def _env() -> Any:
     global _ENV
     if _ENV is None:
-        from .render import make_env
+        from .sandbox import make_env
 
         _ENV = make_env()
     return _ENV
@@ -224,7 +225,8 @@ def variables_markdown() -> str:
     lines = [
         "# Biến và bộ lọc của mẫu báo cáo",
         "",
-        "<!-- Tệp này sinh từ mã nguồn (baocao_cli.render.TEMPLATE_VARIABLES, FILTERS);",
+        "<!-- Tệp này sinh từ mã nguồn (baocao_cli.render.TEMPLATE_VARIABLES, "
+        "baocao_cli.sandbox.FILTERS);",
         "     đừng sửa tay. Sinh lại: python -m baocao_cli.template_check "
         "> docs/template-variables.md -->",
         "",
