@@ -356,7 +356,8 @@ def run_batch(
     units = [r for r in results if r is not None]
     batch = BatchResult(units, outdir, 0.0, jobs, empty_folders=empty)
     if write_summary and units:
-        from .summary import write_summary_docx, write_summary_xlsx
+        from .summary import write_summary_xlsx
+        from .summary_docx import write_summary_docx
 
         batch.summary_xlsx = outdir / f"{SUMMARY_STEM}.xlsx"
         write_summary_xlsx(batch.summary_xlsx, units, rules)

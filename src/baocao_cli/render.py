@@ -22,10 +22,10 @@ from .score import ZERO, Scores, item_max, item_score
 from .vn import (
     date_phrase,
     date_words,
-    fold,
     format_number,
     format_score,
     number_code,
+    recipient_lines,
     upper_vn,
 )
 
@@ -41,16 +41,6 @@ def default_template() -> bytes:
         return res.read_bytes()
     # Running from a source checkout without installing: the repository's templates/.
     return (Path(__file__).resolve().parents[2] / "templates" / TEMPLATE_NAME).read_bytes()
-
-
-def _recipients(items: list[str]) -> list[str]:
-    """`- X;` for each, the `Lưu:` line last and ending in `.`, whatever the user typed."""
-    bare = [r.strip().lstrip("-+•").strip().rstrip(";,.").strip() for r in items]
-    bare = [r for r in bare if r]
-    keep = [r for r in bare if not fold(r).startswith("luu")]
-    luu = [r for r in bare if fold(r).startswith("luu")]
-    ordered = keep + luu
-    return [f"- {r}{'.' if i == len(ordered) - 1 else ';'}" for i, r in enumerate(ordered)]
 
 
 def _addressees(report: Report) -> str:
@@ -239,7 +229,7 @@ def context(report: Report, scores: Scores, rules: Rules) -> dict[str, Any]:
         "kien_nghi": p.get("kien_nghi", []),
         "phuong_huong": p.get("phuong_huong", []),
         "ket_thuc": closing,
-        "noi_nhan": _recipients(report.recipients),
+        "noi_nhan": recipient_lines(report.recipients),
         "quyen_han_ky": upper_vn(info.quyen_han_ky),
         "chuc_vu_ky": upper_vn(info.chuc_vu_ky),
         "nguoi_ky": info.nguoi_ky,

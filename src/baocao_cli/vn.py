@@ -29,6 +29,22 @@ class CleanText:
     removed_control: bool
 
 
+def xml_safe(value: object) -> str:
+    """NFC text without the characters XML refuses; spacing kept as it is."""
+    return unicodedata.normalize("NFC", _XML_ILLEGAL.sub("", str(value)))
+
+
+def recipient_lines(items: list[str]) -> list[str]:
+    """Nơi nhận the ND 30/2020 way: `- X;` each, the `Lưu:` line last and ending in `.`,
+    whatever dashes and semicolons the user typed."""
+    bare = [r.strip().lstrip("-+•").strip().rstrip(";,.").strip() for r in items]
+    bare = [r for r in bare if r]
+    keep = [r for r in bare if not fold(r).startswith("luu")]
+    luu = [r for r in bare if fold(r).startswith("luu")]
+    ordered = keep + luu
+    return [f"- {r}{'.' if i == len(ordered) - 1 else ';'}" for i, r in enumerate(ordered)]
+
+
 def clean_text(value: str) -> CleanText:
     """NFC, trimmed, without characters that would corrupt the document XML."""
     text = value.replace("\r\n", "\n").replace("\r", "\n")
