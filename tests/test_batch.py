@@ -13,8 +13,9 @@ from docx import Document
 from factory import Sheets, set_info, unit_sheets, write_book
 from typer.testing import CliRunner
 
-from baocao_cli.batch import collect, output_names, read_info, run_batch, safe_stem
+from baocao_cli.batch import output_names, read_info, run_batch, safe_stem
 from baocao_cli.cli import app
+from baocao_cli.inputs import collect
 from baocao_cli.rules import load_rules
 from baocao_cli.summary import ranked
 

@@ -237,7 +237,8 @@ def test_so_van_ban_without_a_register(tmp_path: Path) -> None:
     other = write_book(tmp_path / "other.xlsx", {"Dữ liệu": [["A", "B"], [1, 2]]})
     checked = api.check(book, so_van_ban=other)
     assert [i.code for i in checked.errors] == ["E610"]
-    result = runner.invoke(app, ["validate", "--so-van-ban", str(other), str(book), str(book)])
+    second = write_book(tmp_path / "u2.xlsx", unit_sheets())
+    result = runner.invoke(app, ["validate", "--so-van-ban", str(other), str(book), str(second)])
     assert result.exit_code == 2
 
 

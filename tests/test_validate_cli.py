@@ -155,8 +155,8 @@ def test_all_valid_files_exit_0(tmp_path: Path, ok: Path, warn: Path) -> None:
     code, out = invoke("validate", ok, warn, tmp_path)
     assert code == 0
     assert "Tóm tắt:" in out
-    # the folder holds both files again: each is validated each time it is named
-    assert out.splitlines()[-1] == "Tổng cộng: 4 tệp, 0 lỗi, 2 cảnh báo."
+    # the folder holds both files again: a file named twice is validated once
+    assert out.splitlines()[-1] == "Tổng cộng: 2 tệp, 0 lỗi, 1 cảnh báo."
 
 
 # ---------------------------------------------------------------- JSON

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from .inputs import collect, sort_key
 from .issues import Issue
 from .model import Info, Report
 from .rules import Rules
@@ -101,52 +102,6 @@ class Task:
 
 
 # ---------------------------------------------------------------- inputs and names
-
-
-def _hidden(path: Path, root: Path) -> bool:
-    """A hidden file or a file inside a hidden folder below `root`; Office lock files."""
-    rel = path.relative_to(root).parts
-    return any(part.startswith(".") for part in rel) or path.name.startswith("~$")
-
-
-def collect(inputs: Iterable[Path], outdir: Path | None = None
-            ) -> tuple[list[Path], list[Path]]:
-    """The workbooks to process, sorted and without repeats, and the folders without any.
-
-    Folders are scanned recursively for `*.xlsx` (any case of the suffix), skipping Office
-    lock files (`~$…`), hidden files and hidden folders, and anything inside `outdir` (so
-    that a second run never takes last run's `tong-hop.xlsx` for a unit). Files named
-    explicitly are taken as they are, whatever their suffix: a wrong one is reported as
-    that unit's error.
-    """
-    out_resolved = outdir.resolve() if outdir is not None else None
-    seen: set[Path] = set()
-    files: list[Path] = []
-    empty: list[Path] = []
-
-    def add(p: Path) -> None:
-        key = p.resolve()
-        if key not in seen:
-            seen.add(key)
-            files.append(p)
-
-    for item in inputs:
-        if item.is_dir():
-            found = []
-            for p in item.rglob("*"):
-                if p.suffix.lower() != ".xlsx" or _hidden(p, item) or not p.is_file():
-                    continue
-                if out_resolved is not None and out_resolved in p.resolve().parents:
-                    continue
-                found.append(p)
-            if not found:
-                empty.append(item)
-            for p in found:
-                add(p)
-        else:
-            add(item)
-    files.sort(key=lambda p: (str(p.parent).casefold(), p.name.casefold(), str(p)))
-    return files, empty
 
 
 def safe_stem(stem: str) -> str:
@@ -322,6 +277,7 @@ def run_batch(
     rules = rules or load_rules()
     template = template if template is not None else default_template()
     files, empty = collect(inputs, outdir)
+    files.sort(key=sort_key)
     if files:
         outdir.mkdir(parents=True, exist_ok=True)
     tasks = plan(files, outdir)

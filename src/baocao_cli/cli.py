@@ -140,24 +140,6 @@ def build(
         typer.echo(f"Đã ghi bản PDF: {target}")
 
 
-def _expand(inputs: list[Path]) -> tuple[list[Path], list[tuple[Path, object]]]:
-    """Workbooks named or found in folders; a folder without any is an issue of its own."""
-    from .issues import make
-
-    files: list[Path] = []
-    empty: list[tuple[Path, object]] = []
-    for item in inputs:
-        if item.is_dir():
-            found = sorted(p for p in item.rglob("*.xlsx")
-                           if not p.name.startswith(("~$", ".")) and p.is_file())
-            if not found:
-                empty.append((item, make("E008", sheet=str(item))))
-            files.extend(found)
-        else:
-            files.append(item)
-    return files, empty
-
-
 @app.command()
 def validate(
     inputs: Annotated[list[Path], typer.Argument(
@@ -174,62 +156,23 @@ def validate(
 ) -> None:
     """Kiểm tra sổ Excel trước khi nộp: chỉ rõ từng lỗi ở trang tính và ô nào."""
     from .api import check
-    from .output import count_line, dumps, file_json, issues_text
-    from .vn import format_score
+    from .inputs import collect
+    from .issues import make
+    from .output import FileResult, validation_json, validation_text
 
     loaded = _load_rules(rules)
-    files, empty = _expand(inputs)
+    files, empty = collect(inputs)
     if so_van_ban is not None and len(files) + len(empty) != 1:
         raise _usage_error("--so-van-ban là sổ đăng ký của một đơn vị: chỉ dùng khi kiểm tra "
                            "đúng một sổ Excel.")
-    results = []
-    for path in files:
-        checked = check(path, loaded, so_van_ban)
-        extra = {}
-        if checked.scores is not None:
-            extra = {"total": format_score(checked.scores.total),
-                     "rating": checked.scores.rating}
-        if checked.registers:
-            extra["so_van_ban"] = [r.to_dict() for r in checked.registers]
-        results.append((path, checked.issues, extra))
-    for path, issue in empty:
-        results.append((path, [issue], {}))
-
-    def failed(issues) -> bool:
-        return any(i.is_error for i in issues) or (strict and bool(issues))
-
-    any_failed = any(failed(issues) for _, issues, _ in results)
+    results = [FileResult.of(check(path, loaded, so_van_ban)) for path in files]
+    results += [FileResult(folder, [make("E008", sheet=str(folder))]) for folder in empty]
     if fmt is Format.json:
-        n_err = sum(1 for _, iss, _ in results for i in iss if i.is_error)
-        n_warn = sum(1 for _, iss, _ in results for i in iss if not i.is_error)
-        typer.echo(dumps({
-            "valid": not any_failed,
-            "strict": strict,
-            "files": [file_json(p, iss, extra) for p, iss, extra in results],
-            "summary": {"files": len(results), "errors": n_err, "warnings": n_warn},
-        }))
+        typer.echo(validation_json(results, strict))
     else:
-        for path, issues, extra in results:
-            status = "KHÔNG HỢP LỆ" if failed(issues) else "hợp lệ"
-            head = f"{path}: {status}"
-            if "total" in extra:
-                head += f" (tổng {extra['total']} điểm, xếp loại {extra['rating']})"
-            typer.echo(head)
-            for register in extra.get("so_van_ban", []):
-                typer.echo(f"  {register['summary']}")
-            for line in issues_text(issues):
-                typer.echo(line)
-        if len(results) > 1:
-            typer.echo("")
-            typer.echo("Tóm tắt:")
-            for path, issues, _ in results:
-                e = sum(1 for i in issues if i.is_error)
-                typer.echo(f"  {'LỖI' if failed(issues) else 'ĐẠT'}  {path} — "
-                           f"{count_line(e, len(issues) - e)}")
-        n_err = sum(1 for _, iss, _ in results for i in iss if i.is_error)
-        n_all = sum(len(iss) for _, iss, _ in results)
-        typer.echo(f"Tổng cộng: {len(results)} tệp, {count_line(n_err, n_all - n_err)}")
-    raise typer.Exit(1 if any_failed else 0)
+        for line in validation_text(results, strict):
+            typer.echo(line)
+    raise typer.Exit(1 if any(r.failed(strict) for r in results) else 0)
 
 
 @app.command()
@@ -289,20 +232,8 @@ rules_app = typer.Typer(
 app.add_typer(rules_app, name="rules")
 
 
-def _sub_help(ctx: typer.Context, value: bool) -> None:
-    """`-h` of a nested command: `_vietnamese_help` only reaches the first level of commands."""
-    if value:
-        typer.echo(ctx.get_help())
-        raise typer.Exit()
-
-
-@rules_app.command("show", add_help_option=False)
-def rules_show(
-    rules: RulesOpt = None,
-    _help: Annotated[bool, typer.Option("-h", "--help", is_eager=True, callback=_sub_help,
-                                        expose_value=False,
-                                        help="Hiện hướng dẫn này rồi thoát.")] = False,
-) -> None:
+@rules_app.command("show")
+def rules_show(rules: RulesOpt = None) -> None:
     """In bộ quy tắc chấm điểm dưới dạng bảng: phần, điểm tối đa, xếp loại, tiêu chí."""
     from .rules import rules_table
 

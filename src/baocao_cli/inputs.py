@@ -1,0 +1,61 @@
+"""Which workbooks a command was given: files as named, folders scanned for `*.xlsx`.
+
+`validate` and `batch` find their inputs the same way, so a folder means the same units
+to both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    """A hidden file or a file inside a hidden folder below `root`; Office lock files."""
+    rel = path.relative_to(root).parts
+    return any(part.startswith(".") for part in rel) or path.name.startswith("~$")
+
+
+def collect(inputs: Iterable[Path], outdir: Path | None = None
+            ) -> tuple[list[Path], list[Path]]:
+    """The workbooks to process, in the order given and without repeats, and the folders
+    without any (a folder's workbooks come in `sort_key` order).
+
+    Folders are scanned recursively for `*.xlsx` (any case of the suffix), skipping Office
+    lock files (`~$…`), hidden files and hidden folders, and anything inside `outdir` (so
+    that a second run never takes last run's `tong-hop.xlsx` for a unit). Files named
+    explicitly are taken as they are, whatever their suffix: a wrong one is reported as
+    that unit's error.
+    """
+    out_resolved = outdir.resolve() if outdir is not None else None
+    seen: set[Path] = set()
+    files: list[Path] = []
+    empty: list[Path] = []
+
+    def add(p: Path) -> None:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            files.append(p)
+
+    for item in inputs:
+        if item.is_dir():
+            found = []
+            for p in item.rglob("*"):
+                if p.suffix.lower() != ".xlsx" or _hidden(p, item) or not p.is_file():
+                    continue
+                if out_resolved is not None and out_resolved in p.resolve().parents:
+                    continue
+                found.append(p)
+            if not found:
+                empty.append(item)
+            for p in sorted(found, key=sort_key):
+                add(p)
+        else:
+            add(item)
+    return files, empty
+
+
+def sort_key(p: Path) -> tuple[str, str, str]:
+    """Folder, then name, ignoring case: the order `batch` names and ranks units in."""
+    return (str(p.parent).casefold(), p.name.casefold(), str(p))
