@@ -8,7 +8,6 @@ parsing always goes on, so one run lists every problem.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from decimal import Decimal
 from typing import Any
@@ -18,14 +17,7 @@ from .issues import Issue, make
 from .model import ArrangementRow, DocCount, Info, Report, ScoreItem, ScorePart
 from .read import Book, Cell, Row, Table, as_date
 from .rules import Rules
-from .vn import clean_text, format_number, looks_legacy_encoded, parse_date, parse_number
-from .vn import fold as _fold_uncached
-
-
-@functools.lru_cache(maxsize=4096)
-def fold(text: str) -> str:
-    """`vn.fold`, cached: the same group names and STT codes come back on every row."""
-    return _fold_uncached(text)
+from .vn import clean_text, fold, format_number, looks_legacy_encoded, parse_date, parse_number
 
 KY_HIEU = re.compile(r"^[A-ZĐ0-9]+(?:-[A-ZĐ0-9]+)*$")
 PERIOD = re.compile(r"^(\d{4})\s*[-–—]\s*(\d{4})$")

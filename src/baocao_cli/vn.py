@@ -7,6 +7,7 @@ scores round half-up (the rounding a clerk does by hand), never binary-float art
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -57,8 +58,12 @@ def looks_legacy_encoded(text: str) -> bool:
     return bool(_LEGACY_MARKS.search(text)) and not _VIET_LETTERS.search(text)
 
 
+@functools.lru_cache(maxsize=16384)
 def fold(text: str) -> str:
-    """Matching key for sheet names, headers and choices: no case, marks, spaces or dashes."""
+    """Matching key for sheet names, headers and choices: no case, marks, spaces or dashes.
+
+    Cached: a workbook or a register repeats the same labels, groups and ký hiệu tails.
+    """
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return re.sub(r"[\s_\-]+", "", text.casefold())

@@ -1,0 +1,401 @@
+"""Reading the register sheets straight from the sheet XML.
+
+A year's register runs to tens of thousands of rows, which openpyxl reads too slowly (its
+normal and read-only modes both build a Python object per cell): only the columns the
+checks need are read, keeping each cell's row and column for locations. Sheets are
+matched like every other sheet of the contract (normalised names and headers, header row
+below titles); a separate e-office export given with `--so-van-ban` may name its sheet
+anything and carry any extra columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import html
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from . import contract
+from .issues import Issue, make
+from .read import check_file
+from .vn import fold, fold_header
+
+HEADER_SEARCH_ROWS = 20  # exports put the agency, the title and the period above the table
+ISSUES_PER_CHECK = 200  # per register and code: every slip of a real register, bounded output
+
+
+class Missing:
+    """A formula cell whose cached value is missing (a file never opened in Excel)."""
+
+    def __init__(self, formula: str) -> None:
+        self.formula = formula
+
+
+class ErrorValue(str):
+    """An Excel error value such as #N/A."""
+
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CELL = r'<(?:\w+:)?c\s+r="({cols})(\d+)"([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)'
+_ANY_CELL = re.compile(_CELL.format(cols="[A-Z]{1,3}"), re.S)
+_CELL_WITHOUT_REF = re.compile(r'<(?:\w+:)?c(?=[\s/>])(?!\s+r=")')
+_V = re.compile(r"<(?:\w+:)?v>([^<]*)</", re.S)
+_F = re.compile(r"<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</)", re.S)
+_T = re.compile(r"<(?:\w+:)?t\b[^>]*>([^<]*)</", re.S)
+_RPH = re.compile(r"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)
+_ATTR_T = re.compile(r'\bt="(\w+)"')
+_ATTR_S = re.compile(r'\bs="(\d+)"')
+_HIDDEN_ROW = re.compile(r'<(?:\w+:)?row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"')
+_NUMBERING = re.compile(r"^\(?\d{1,2}\)?$")
+
+
+def _unescape(text: str) -> str:
+    return html.unescape(text) if "&" in text else text
+
+
+_CHARREF = re.compile(r"&#(\d+|x[0-9A-Fa-f]+);")
+
+
+_CHARREF_CACHE: dict[str, str] = {}
+
+
+def _charref(m: re.Match[str]) -> str:
+    whole = m.group(0)
+    char = _CHARREF_CACHE.get(whole)
+    if char is None:
+        ref = m.group(1)
+        code = int(ref[1:], 16) if ref[0] == "x" else int(ref)
+        # Only characters that cannot be markup: `&#60;` must stay escaped inside the XML.
+        char = chr(code) if 128 <= code <= 0x10FFFF else whole
+        _CHARREF_CACHE[whole] = char
+    return char
+
+
+def _decode_charrefs(xml: str) -> str:
+    """Numeric character references decoded once for the whole sheet.
+
+    Some writers (openpyxl among them) store every Vietnamese letter as `&#7873;`; decoding
+    them cell by cell was most of the time spent on a large register.
+    """
+    return _CHARREF.sub(_charref, xml) if "&#" in xml else xml
+
+
+def _xml(blob: bytes) -> Any:
+    from defusedxml.ElementTree import fromstring
+
+    return fromstring(blob)
+
+
+class Workbook:
+    """Sheets of one .xlsx by name, read from their XML (values as openpyxl would give)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.zip = zipfile.ZipFile(path)
+        self._xml: dict[str, str] = {}
+        root = _xml(self.zip.read("xl/workbook.xml"))
+        pr = root.find(f"{_NS}workbookPr")
+        self.epoch = dt.datetime(1904, 1, 1) if pr is not None and pr.get("date1904") in (
+            "1", "true") else None
+        rels = _xml(self.zip.read("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG_NS}Relationship")}
+        self.sheets: dict[str, tuple[str, bool]] = {}  # title -> (part, hidden)
+        for s in root.iter(f"{_NS}sheet"):
+            target = targets.get(s.get(f"{_REL_NS}id"), "")
+            part = target.lstrip("/") if target.startswith("/") else str(
+                PurePosixPath("xl") / target)
+            self.sheets[s.get("name", "")] = (part, s.get("state", "visible") != "visible")
+        self._strings: list[str] | None = None
+        self._dates: set[int] | None = None
+
+    def close(self) -> None:
+        self.zip.close()
+
+    @property
+    def strings(self) -> list[str]:
+        if self._strings is None:
+            from defusedxml.ElementTree import iterparse
+
+            self._strings = []
+            if "xl/sharedStrings.xml" not in self.zip.namelist():
+                return self._strings
+            si_tag, t_tag, r_tag = f"{_NS}si", f"{_NS}t", f"{_NS}r"
+            with self.zip.open("xl/sharedStrings.xml") as fh:
+                for _, el in iterparse(fh):
+                    if el.tag != si_tag:
+                        continue
+                    # Plain text or rich-text runs; phonetic runs (rPh) are not the value.
+                    self._strings.append("".join(
+                        (t.text or "") for child in el if child.tag in (t_tag, r_tag)
+                        for t in ((child,) if child.tag == t_tag else child.iter(t_tag))))
+                    el.clear()
+        return self._strings
+
+    @property
+    def date_styles(self) -> set[int]:
+        if self._dates is None:
+            from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+
+            self._dates = set()
+            try:
+                root = _xml(self.zip.read("xl/styles.xml"))
+            except KeyError:
+                return self._dates
+            custom = {int(f.get("numFmtId", -1)): f.get("formatCode", "")
+                      for f in root.iter(f"{_NS}numFmt")}
+            xfs = root.find(f"{_NS}cellXfs")
+            for i, xf in enumerate(xfs if xfs is not None else []):
+                fid = int(xf.get("numFmtId", 0))
+                code = custom.get(fid, BUILTIN_FORMATS.get(fid, ""))
+                if code and is_date_format(code):
+                    self._dates.add(i)
+        return self._dates
+
+    def sheet_xml(self, title: str) -> str:
+        if title not in self._xml:  # asked for by the header search and by the reading
+            raw = self.zip.read(self.sheets[title][0]).decode("utf-8")
+            self._xml[title] = _decode_charrefs(raw)
+        return self._xml[title]
+
+    def value(self, attrs: str, inner: str | None) -> Any:
+        """The value of one `<c>` element, typed like openpyxl's data-only reading."""
+        inner = inner or ""
+        t = _ATTR_T.search(attrs)
+        kind = t.group(1) if t else "n"
+        if kind == "inlineStr":
+            return _unescape("".join(_T.findall(_RPH.sub("", inner) if "rPh" in inner
+                                                else inner)))
+        v = _V.search(inner)
+        if v is None:
+            f = _F.search(inner)
+            return Missing(_unescape(f.group(1) or "")) if f else None
+        raw = v.group(1)
+        if kind == "s":
+            return self.strings[int(raw)]
+        if kind == "str":
+            return _unescape(raw)
+        if kind == "e":
+            return ErrorValue(raw)
+        if kind == "b":
+            return raw in ("1", "true")
+        if kind == "d":
+            return dt.datetime.fromisoformat(raw)
+        number = float(raw)
+        s = _ATTR_S.search(attrs)
+        if s and int(s.group(1)) in self.date_styles:
+            from openpyxl.utils.datetime import from_excel
+
+            return from_excel(number, self.epoch) if self.epoch else from_excel(number)
+        return int(number) if number.is_integer() and "." not in raw and "E" not in raw \
+            else number
+
+
+# ---------------------------------------------------------------- register tables
+
+
+@dataclass
+class RegisterTable:
+    sheet: str  # as shown in messages: `Sổ văn bản đi` or `[export.xlsx]Sheet1`
+    spec: contract.SheetSpec
+    header_row: int
+    columns: dict[str, str]  # column key -> letter
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+    def ref(self, key: str, row: int) -> str:
+        return f"{self.columns.get(key, 'A')}{row}"
+
+
+def _hkey(text: str) -> str:
+    return re.sub(r"[,.;:/]", "", fold_header(text))
+
+
+@functools.cache
+def _header_keys(spec: contract.SheetSpec) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for c in spec.columns:
+        for label in (c.label, *c.aliases):
+            out.setdefault(_hkey(label), c.key)
+    return out
+
+
+def _find_header(head: dict[int, list[tuple[str, Any]]], spec: contract.SheetSpec
+                 ) -> tuple[int, dict[str, str], list[tuple[str, str]]] | None:
+    """(header row, column key -> letter, unknown header cells) of the first matching row."""
+    keys = _header_keys(spec)
+    required = [c.key for c in spec.columns if c.required]
+    for r in sorted(head):
+        found: dict[str, str] = {}
+        extra: list[tuple[str, str]] = []
+        for letter, v in head[r]:
+            if not isinstance(v, str) or not v.strip():
+                continue
+            key = keys.get(_hkey(v))
+            if key and key not in found:
+                found[key] = letter
+            else:
+                extra.append((f"{letter}{r}", v.strip()))
+        if all(k in found for k in required):
+            return r, found, extra
+    return None
+
+
+def _read_sheet(wb: Workbook, title: str, spec: contract.SheetSpec, shown: str,
+                external: bool, issues: list[Issue]) -> RegisterTable | None:
+    data = wb.sheet_xml(title)
+    if _CELL_WITHOUT_REF.search(data):
+        return _read_sheet_openpyxl(wb.path, title, spec, shown, external, issues)
+    head: dict[int, list[tuple[str, Any]]] = {}
+    header_end = 0
+    for m in _ANY_CELL.finditer(data):
+        r = int(m.group(2))
+        if r > HEADER_SEARCH_ROWS:
+            header_end = m.start()
+            break
+        head.setdefault(r, []).append((m.group(1), wb.value(m.group(3), m.group(4))))
+    else:
+        header_end = len(data)
+    return _table(wb, data, header_end, head, title, spec, shown, external, issues)
+
+
+def _table(wb: Workbook | None, data: str, header_end: int,
+           head: dict[int, list[tuple[str, Any]]], title: str, spec: contract.SheetSpec,
+           shown: str, external: bool, issues: list[Issue],
+           rows: list[tuple[int, dict[str, Any]]] | None = None) -> RegisterTable | None:
+    found = _find_header(head, spec)
+    if found is None:
+        expected = ", ".join(f"\"{c.label}\"" for c in spec.columns if c.required)
+        best = max(head.values(), key=len, default=[])
+        keys = _header_keys(spec)
+        have = {keys.get(_hkey(v)) for _, v in best if isinstance(v, str)}
+        missing = ", ".join(f"\"{c.label}\"" for c in spec.columns
+                            if c.required and c.key not in have)
+        issues.append(make("E611", sheet=shown, missing=missing, expected=expected,
+                           rows=HEADER_SEARCH_ROWS))
+        return None
+    header_row, columns, extra = found
+    if not external:
+        issues += [make("W102", sheet=shown, cell=ref, value=v) for ref, v in extra]
+    table = RegisterTable(shown, spec, header_row, columns)
+    by_letter = {letter: key for key, letter in columns.items()}
+    if rows is None:
+        rows = []
+        pattern = re.compile(_CELL.format(cols="|".join(sorted(by_letter, key=len,
+                                                                   reverse=True))), re.S)
+        current, values = 0, {}
+        for r, cells in sorted(head.items()):
+            if r > header_row:
+                values = {by_letter[ltr]: v for ltr, v in cells if ltr in by_letter}
+                rows.append((r, values))
+        assert wb is not None
+        value = wb.value
+        for m in pattern.finditer(data, header_end):
+            r = int(m.group(2))
+            if r != current:
+                current, values = r, {}
+                rows.append((r, values))
+            values[by_letter[m.group(1)]] = value(m.group(3), m.group(4))
+    first = True
+    for r, values in rows:
+        if r <= header_row:
+            continue
+        present = {k: v for k, v in values.items()
+                   if v is not None and not (isinstance(v, str) and not v.strip())}
+        if not present:
+            continue
+        if first and all(isinstance(v, int | str) and _NUMBERING.match(str(v).strip())
+                         for v in present.values()):
+            first = False  # the form's column numbers `(1) (2) …` under the header
+            continue
+        first = False
+        table.rows.append((r, present))
+    if data:
+        hidden = [int(r) for r in _HIDDEN_ROW.findall(data) if int(r) > header_row]
+        for r in hidden[:ISSUES_PER_CHECK]:
+            issues.append(make("W103", sheet=shown, cell=f"A{r}", row=r))
+    return table
+
+
+def _read_sheet_openpyxl(path: Path, title: str, spec: contract.SheetSpec, shown: str,
+                         external: bool, issues: list[Issue]) -> RegisterTable | None:
+    """Slow path for the rare writer that omits cell references (`<c>` without `r=`)."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        head: dict[int, list[tuple[str, Any]]] = {}
+        rows: list[tuple[int, dict[str, Any]]] = []
+        all_rows = []
+        for r, row in enumerate(wb[title].iter_rows(values_only=True), start=1):
+            cells = [(get_column_letter(i + 1), v) for i, v in enumerate(row) if v is not None]
+            if r <= HEADER_SEARCH_ROWS:
+                head[r] = cells
+            all_rows.append((r, cells))
+    finally:
+        wb.close()
+    found = _find_header(head, spec)
+    if found is not None:
+        by_letter = {letter: key for key, letter in found[1].items()}
+        rows = [(r, {by_letter[ltr]: v for ltr, v in cells if ltr in by_letter})
+                for r, cells in all_rows]
+    return _table(None, "", 0, head, title, spec, shown, external, issues, rows)
+
+
+def read_registers(path: Path, *, external: bool = False
+                   ) -> tuple[list[RegisterTable], list[Issue]]:
+    """The register sheets of `path`: by name, or (an export) by their header row."""
+    issues: list[Issue] = []
+    if external:
+        problem = check_file(path)
+        if problem is not None:
+            return [], [problem]
+    try:
+        wb = Workbook(path)
+    except Exception:  # a workbook read.py accepted but whose parts are unusual
+        return [], [make("E006", sheet=path.name,
+                         detail="không đọc được danh sách trang tính")]
+    tables: list[RegisterTable] = []
+    try:
+        by_fold = {fold(t): t for t in wb.sheets}
+        taken: set[str] = set()
+        for spec in contract.REGISTERS:
+            title = by_fold.get(fold(spec.name))
+            if title is None and external:
+                title = _by_headers(wb, spec, taken)
+            if title is None:
+                continue
+            taken.add(title)
+            shown = f"[{path.name}]{title}" if external else title
+            if wb.sheets[title][1]:
+                issues.append(make("W104", sheet=shown))
+            table = _read_sheet(wb, title, spec, shown, external, issues)
+            if table is not None:
+                tables.append(table)
+    finally:
+        wb.close()
+    if external and not tables and not issues:
+        issues.append(make("E610", sheet=path.name,
+                           names=" hoặc ".join(f"\"{s.name}\"" for s in contract.REGISTERS)))
+    return tables, issues
+
+
+def _by_headers(wb: Workbook, spec: contract.SheetSpec, taken: set[str]) -> str | None:
+    """An export's sheet (`Sheet1`, `Danh sách`) recognised by the register's header row."""
+    for title in wb.sheets:
+        if title in taken or any(fold(title) == fold(s.name) for s in contract.REGISTERS):
+            continue
+        head: dict[int, list[tuple[str, Any]]] = {}
+        for m in _ANY_CELL.finditer(wb.sheet_xml(title)):
+            if int(m.group(2)) > HEADER_SEARCH_ROWS:
+                break
+            head.setdefault(int(m.group(2)), []).append((m.group(1),
+                                                          wb.value(m.group(3), m.group(4))))
+        if _find_header(head, spec) is not None:
+            return title
+    return None
