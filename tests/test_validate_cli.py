@@ -301,3 +301,20 @@ def test_build_prints_exactly_the_messages_of_validate(tmp_path: Path, kind: str
     assert issue_lines(b_out) == issue_lines(v_out) != []
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["don-vi.xlsx"]
+
+
+def test_readme_json_example_has_the_shape_of_real_output(bad: Path, ok: Path) -> None:
+    """The README documents the JSON shape: its example must have the keys real output has."""
+    import json
+    import re
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    example = json.loads(re.search(r"```json\n(.*?)```", readme, re.S).group(1))
+    code, out = invoke("validate", bad, ok, "--format", "json")
+    assert code == 1
+    real = json.loads(out)
+    assert set(example) == set(real)
+    assert set(example["summary"]) == set(real["summary"])
+    for doc_file, real_file in zip(example["files"], real["files"], strict=True):
+        assert set(doc_file) == set(real_file)
+    assert set(example["files"][0]["errors"][0]) == set(real["files"][0]["errors"][0])
