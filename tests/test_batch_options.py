@@ -27,14 +27,20 @@ def _units(folder: Path, n: int = 2) -> Path:
     return folder
 
 
-def test_batch_with_a_custom_template(tmp_path: Path) -> None:
-    units = _units(tmp_path / "in")
+def _template_with_title(tmp_path: Path, title: str) -> Path:
+    """The exported default template with its `BÁO CÁO` line changed, as Word would save it."""
     template = tmp_path / "mau.docx"
     assert main(["template", "export", str(template)]) == 0
     doc = Document(str(template))
     para = next(p for p in doc.paragraphs if p.text == "BÁO CÁO")
-    para.runs[0].text = "BÁO CÁO NĂM"
+    para.runs[0].text = title
     doc.save(str(template))
+    return template
+
+
+def test_batch_with_a_custom_template(tmp_path: Path) -> None:
+    units = _units(tmp_path / "in")
+    template = _template_with_title(tmp_path, "BÁO CÁO NĂM")
     out = tmp_path / "out"
     assert main(["batch", str(units), "-o", str(out), "--template", str(template)]) == 0
     for name in ("xa-1.docx", "xa-2.docx"):
@@ -44,12 +50,7 @@ def test_batch_with_a_custom_template(tmp_path: Path) -> None:
 def test_batch_with_a_broken_template_fails_every_unit_without_traceback(
         tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     units = _units(tmp_path / "in")
-    template = tmp_path / "mau.docx"
-    assert main(["template", "export", str(template)]) == 0
-    doc = Document(str(template))
-    para = next(p for p in doc.paragraphs if p.text == "BÁO CÁO")
-    para.runs[0].text = "{{ bien_khong_co }}"
-    doc.save(str(template))
+    template = _template_with_title(tmp_path, "{{ bien_khong_co }}")
     out = tmp_path / "out"
     capsys.readouterr()
     assert main(["batch", str(units), "-o", str(out), "--template", str(template)]) == 1
