@@ -8,6 +8,7 @@ holds only structure and can be edited in Word without knowing Python.
 from __future__ import annotations
 
 import io
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,15 @@ def _period(report: Report) -> str:
     if not years:
         return ""
     return str(min(years)) if min(years) == max(years) else f"{min(years)}-{max(years)}"
+
+
+_RANGE = re.compile(r"(?<=\d)-(?=\d)")
+
+
+def keep_ranges(text: str) -> str:
+    """`2019-2021` with a non-breaking hyphen (U+2011), so a centred title never ends a
+    line on `2019-` with `2021` alone below it."""
+    return _RANGE.sub("\u2011", text)
 
 
 def default_summary(report: Report) -> str:
@@ -206,7 +216,7 @@ def context(report: Report, scores: Scores, rules: Rules) -> dict[str, Any]:
         "so_ky_hieu": number_code(info.so, KIND, info.ky_hieu),
         "noi_ngay": date_phrase(info.dia_danh, info.ngay),
         "ngay_chu": date_words(info.ngay),
-        "trich_yeu": summary,
+        "trich_yeu": keep_ranges(summary),
         "kinh_gui": info.kinh_gui,
         "mo_dau": opening,
         "nam": str(info.nam),
