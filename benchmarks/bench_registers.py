@@ -1,7 +1,10 @@
 """How long reading, checking and counting a year's register takes: 50,000 rows of a
-`Sổ văn bản đi` export given with `--so-van-ban` (title rows, extra columns, shared strings
-as Excel writes them). Target: under 3 s. Prints the best of 3 and its ratio to the target;
-not a timed test, so CI stays independent of the machine's speed.
+`Sổ văn bản đi` export given with `--so-van-ban` (title rows, extra columns), and the same
+register as a sheet of a unit's workbook. Target: under 3 s. The file is written by
+openpyxl, which stores every string inline with each Vietnamese letter as a character
+reference (`&#7873;`): a heavier file to read than Excel's shared UTF-8 strings. Prints the
+best of 3 and its ratio to the target; not a timed test, so CI stays independent of the
+machine's speed.
 
     python benchmarks/bench_registers.py [--rows 50000] [--profile]
 """
