@@ -190,10 +190,27 @@ def write_summary_xlsx(path: Path, units: Sequence[UnitResult], rules: Rules) ->
 # ---------------------------------------------------------------- the chart
 
 
+_MPL_DIR: Any = None
+
+
+def _private_matplotlib_dir() -> None:
+    """matplotlib caches its font list under the user's home; give it a temporary folder
+    instead (removed when the process ends), so a batch writes nothing outside OUTDIR."""
+    global _MPL_DIR
+    import os
+    import sys
+    import tempfile
+
+    if "MPLCONFIGDIR" not in os.environ and "matplotlib" not in sys.modules:
+        _MPL_DIR = tempfile.TemporaryDirectory(prefix="baocao-matplotlib-")
+        os.environ["MPLCONFIGDIR"] = _MPL_DIR.name
+
+
 def chart_png(counts: Sequence[RatingCount], year: int) -> bytes:
     """A bar chart of units per rating (PNG), labelled with the count and the share."""
     import logging
 
+    _private_matplotlib_dir()
     import matplotlib
 
     matplotlib.use("Agg", force=True)
