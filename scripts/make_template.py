@@ -177,7 +177,8 @@ class Writer:
     def rule(self, container, length_cm: float, width_cm: float, *,
              indent_var: str | None = None):
         """A short solid line, centred: an empty paragraph with a top border."""
-        p = self.para(container, "", size=1, align="center", before=5)  # clear of the descenders above
+        # 5 pt before: the line stays clear of the descenders of the text above.
+        p = self.para(container, "", size=1, align="center", before=5)
         ppr = p._p.get_or_add_pPr()
         side = (width_cm - length_cm) / 2
         ind = put(ppr, "ind")

@@ -166,6 +166,19 @@ class Workbook:
     def value(self, attrs: str, inner: str | None) -> Any:
         """The value of one `<c>` element, typed like openpyxl's data-only reading."""
         inner = inner or ""
+        # Fast paths for the plain forms nearly every cell takes (a register has hundreds of
+        # thousands); anything else goes the general way below.
+        if inner.startswith("<v>") and inner.endswith("</v>") and "<" not in inner[3:-4]:
+            if ' t="s"' in attrs:
+                return self.strings[int(inner[3:-4])]
+            if " t=" not in attrs and " s=" not in attrs:
+                raw = inner[3:-4]
+                number = float(raw)
+                return int(number) if number.is_integer() and "." not in raw \
+                    and "E" not in raw else number
+        elif ' t="inlineStr"' in attrs and inner.startswith("<is><t>") \
+                and inner.endswith("</t></is>") and "<" not in inner[7:-9]:
+            return _unescape(inner[7:-9])
         t = _ATTR_T.search(attrs)
         kind = t.group(1) if t else "n"
         if kind == "inlineStr":
