@@ -362,7 +362,8 @@ def title_block(doc, w: Writer) -> None:
     w.body(doc, "{{ mo_dau }}", before=12)
 
 
-def heading(doc, w: Writer, text: str, level: int = 1) -> None:
+def heading(doc, w: Writer, text: str) -> None:
+    """A section heading: body paragraph, bold, kept with what follows it."""
     w.body(doc, text, bold=True, keep_next=True)
 
 
@@ -477,8 +478,7 @@ def signature_block(doc, w: Writer) -> None:
     left, right = t.rows[0].cells
     for c in (left, right):
         clear_cell(c)
-    p = w.para(left, "Nơi nhận:", size=12, bold=True, italic=True, align="left", before=12)
-    del p
+    w.para(left, "Nơi nhận:", size=12, bold=True, italic=True, align="left", before=12)
     w.tag(left, "{%p for nhan in noi_nhan %}")
     w.para(left, "{{ nhan }}", size=11, align="left")
     w.tag(left, "{%p endfor %}")
