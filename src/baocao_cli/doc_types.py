@@ -92,18 +92,27 @@ def classify(code: Code | None, summary: str, own: str) -> tuple[str, str | None
     it has no type abbreviation and is a Công văn; one that has something else before it
     carries an abbreviation Phụ lục III does not know.
     """
-    t = doc_types()
     if code is not None:
-        tokens = [x for x in code.tail.split("-") if x]
-        if tokens and (label := type_of_abbr(tokens[0])):
+        label, unknown, fallback = _by_tail(code.tail, own)
+        if label is not None:
             return label, None
-        folded = fold(code.tail)
-        if own:
-            if folded.startswith(own):
-                return t.cong_van, None
-            at = folded.find(own)
-            if at > 0:
-                unknown = code.tail.split("-")[0]
-                return type_of_summary(summary) or OTHER_KIND, unknown
-        return type_of_summary(summary) or t.cong_van, None
+        return type_of_summary(summary) or fallback, unknown
     return type_of_summary(summary) or OTHER_KIND, None
+
+
+@functools.lru_cache(maxsize=4096)
+def _by_tail(tail: str, own: str) -> tuple[str | None, str | None, str]:
+    """What the part of a ký hiệu after its number says: (type, or None when the summary
+    must decide; an unknown abbreviation; the type when the summary names none). A register
+    repeats the same few tails thousands of times."""
+    t = doc_types()
+    tokens = [x for x in tail.split("-") if x]
+    if tokens and (label := type_of_abbr(tokens[0])):
+        return label, None, label
+    folded = fold(tail)
+    if own:
+        if folded.startswith(own):
+            return t.cong_van, None, t.cong_van
+        if folded.find(own) > 0:
+            return None, tail.split("-")[0], OTHER_KIND
+    return None, None, t.cong_van
