@@ -167,6 +167,12 @@ class Workbook:
             self._xml[title] = self.zip.read(self.sheets[title][0]).decode("utf-8")
         return self._xml[title]
 
+    def date(self, serial: float) -> dt.datetime:
+        """An Excel date serial number as a datetime (1900 or 1904 date system)."""
+        from openpyxl.utils.datetime import from_excel
+
+        return from_excel(serial, self.epoch) if self.epoch else from_excel(serial)
+
     def value(self, attrs: str, inner: str | None) -> Any:
         """The value of one `<c>` element, typed like openpyxl's data-only reading."""
         inner = inner or ""
@@ -175,9 +181,12 @@ class Workbook:
         if inner.startswith("<v>") and inner.endswith("</v>") and "<" not in inner[3:-4]:
             if ' t="s"' in attrs:
                 return self.strings[int(inner[3:-4])]
-            if " t=" not in attrs and " s=" not in attrs:
+            if " t=" not in attrs:
                 raw = inner[3:-4]
                 number = float(raw)
+                at = attrs.find(' s="')
+                if at >= 0 and int(attrs[at + 4:attrs.index('"', at + 4)]) in self.date_styles:
+                    return self.date(number)
                 return int(number) if number.is_integer() and "." not in raw \
                     and "E" not in raw else number
         elif ' t="inlineStr"' in attrs and inner.startswith("<is><t>") \
@@ -206,9 +215,7 @@ class Workbook:
         number = float(raw)
         s = _ATTR_S.search(attrs)
         if s and int(s.group(1)) in self.date_styles:
-            from openpyxl.utils.datetime import from_excel
-
-            return from_excel(number, self.epoch) if self.epoch else from_excel(number)
+            return self.date(number)
         return int(number) if number.is_integer() and "." not in raw and "E" not in raw \
             else number
 
@@ -329,13 +336,15 @@ def _table(wb: Workbook | None, data: str, header_end: int,
                 rows.append((r, values))
         assert wb is not None
         value = wb.value
-        for m in pattern.finditer(data, header_end):
-            r = int(m.group(2))
+        checked = {letter for letter, key in by_letter.items() if key in CHECKED}
+        # findall hands back plain tuples (no match objects): the loop runs once per cell.
+        for letter, row, attrs, inner in pattern.findall(data, header_end):
+            r = int(row)
             if r != current:
                 current, values = r, {}
                 rows.append((r, values))
-            key = by_letter[m.group(1)]
-            values[key] = value(m.group(3), m.group(4)) if key in CHECKED else _raw(m.group(4))
+            values[by_letter[letter]] = value(attrs, inner) if letter in checked \
+                else _raw(inner)
     first = True
     for r, values in rows:
         if r <= header_row:
