@@ -60,6 +60,16 @@ def _usage_error(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _check_output(path: Path, suffix: str, what: str) -> None:
+    """A file the command will write: right suffix, not a folder, in a folder that exists."""
+    if path.suffix.lower() != suffix:
+        raise _usage_error(f"{what} {path} phải có đuôi {suffix}.")
+    if path.is_dir():
+        raise _usage_error(f"{path} là một thư mục. Cần tên một tệp {suffix}.")
+    if not path.parent.is_dir():
+        raise _usage_error(f"thư mục {path.parent} không tồn tại. Hãy tạo thư mục trước.")
+
+
 @app.command()
 def build(
     data: Annotated[Path, typer.Argument(help="Sổ Excel (.xlsx) của đơn vị.",
@@ -89,12 +99,9 @@ def build(
 
     loaded = _load_rules(rules)
     out = output if output is not None else default_output(data)
-    if out.suffix.lower() != ".docx":
-        raise _usage_error(f"tệp kết quả {out} phải có đuôi .docx.")
+    _check_output(out, ".docx", "tệp kết quả")
     if out.resolve() == data.resolve():
         raise _usage_error("tệp kết quả trùng với sổ Excel đầu vào.")
-    if not out.parent.is_dir():
-        raise _usage_error(f"thư mục {out.parent} không tồn tại. Hãy tạo thư mục trước.")
     blob = None
     if template is not None:
         if template.resolve() == out.resolve():
@@ -191,12 +198,7 @@ def init(
     from .starter import StarterExists, write_example, write_starter
 
     loaded = _load_rules(rules)
-    if path.suffix.lower() != ".xlsx":
-        raise _usage_error(f"tệp {path} phải có đuôi .xlsx.")
-    if path.is_dir():
-        raise _usage_error(f"{path} là một thư mục. Cần tên một tệp .xlsx.")
-    if not path.parent.is_dir():
-        raise _usage_error(f"thư mục {path.parent} không tồn tại. Hãy tạo thư mục trước.")
+    _check_output(path, ".xlsx", "tệp")
     if example and loaded.id != DEFAULT_RULES:
         raise _usage_error(f"sổ mẫu (--example) được chấm theo quy tắc {DEFAULT_RULES}, "
                            f"không dùng được với --rules {loaded.id}. Bỏ một trong hai tùy "
@@ -393,12 +395,7 @@ def template_export(path: TemplatePathArg) -> None:
     from .files import write_atomic
     from .render import default_template
 
-    if path.suffix.lower() != ".docx":
-        raise _usage_error(f"tệp mẫu {path} phải có đuôi .docx.")
-    if path.is_dir():
-        raise _usage_error(f"{path} là một thư mục, cần tên tệp .docx.")
-    if not path.parent.is_dir():
-        raise _usage_error(f"thư mục {path.parent} không tồn tại. Hãy tạo thư mục trước.")
+    _check_output(path, ".docx", "tệp mẫu")
     blob = default_template()
     try:
         write_atomic(path, lambda fh: fh.write(blob))

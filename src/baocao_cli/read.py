@@ -148,7 +148,7 @@ def _looks_text(head: bytes) -> bool:
 def _zip_detail(exc: Exception) -> str:
     if isinstance(exc, zipfile.BadZipFile) and "CRC" in str(exc):
         return "dữ liệu bên trong bị sai lệch (lỗi kiểm tra CRC)"
-    if isinstance(exc, NotImplementedError):
+    if isinstance(exc, NotImplementedError):  # zipfile's word for an unknown compression
         return "dùng kiểu nén không được hỗ trợ"
     if isinstance(exc, RuntimeError) and "encrypted" in str(exc).lower():
         return "tệp nén có đặt mật khẩu"
