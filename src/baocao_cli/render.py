@@ -1,4 +1,4 @@
-"""Report + scores → the Word document, through the docxtpl template.
+"""Report + scores → the Word document, through the template (docxtpl syntax).
 
 All wording that depends on data (numbering that closes up, Vietnamese number and date
 forms, the recipients' punctuation) is prepared here as plain strings, so a template
@@ -7,7 +7,6 @@ holds only structure and can be edited in Word without knowing Python.
 
 from __future__ import annotations
 
-import io
 import re
 from importlib import resources
 from pathlib import Path
@@ -18,7 +17,7 @@ from .files import write_atomic
 from .layout import PAGE_TEXT_CM, rule_indent_twips
 from .model import ArrangementRow, Report, ScoreItem
 from .rules import Rules
-from .sandbox import TemplateError, renderer, template_error
+from .sandbox import renderer
 from .score import ZERO, Scores, item_max, item_score
 from .vn import (
     date_phrase,
@@ -321,34 +320,25 @@ TEMPLATE_ITEM_FIELDS: dict[str, tuple[str, ...]] = {
 def render_docx(report: Report, scores: Scores, rules: Rules, template: bytes | None = None
                 ) -> bytes:
     """The finished document as bytes (nothing is written here)."""
-    import zipfile
+    import datetime as dt
 
-    env, template_class = renderer()
+    from .docx_fill import prepared
+
+    env = renderer()
     blob = template if template is not None else default_template()
-    try:
-        tpl = template_class(io.BytesIO(blob))
-        tpl.get_docx()
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise TemplateError(f"tệp mẫu không phải tài liệu Word (.docx) hợp lệ: {exc}.") from None
-    try:
-        tpl.render(context(report, scores, rules), jinja_env=env, autoescape=True)
-    except Exception as exc:  # a template is user input: every failure is reported, not raised
-        raise template_error(exc, blob) from None
-    props = tpl.docx.core_properties
+    info = report.info
     # Core properties hold at most 255 characters (python-docx refuses more).
-    props.title = (report.info.trich_yeu or default_summary(report))[:255]
-    props.author = report.info.co_quan[:255]
-    props.last_modified_by = report.info.co_quan[:255]
-    props.subject = "Báo cáo công tác văn thư, lưu trữ"
-    props.keywords = f"văn thư, lưu trữ, {report.info.nam}"
-    if report.info.ngay is not None:
-        import datetime as dt
-
-        stamp = dt.datetime.combine(report.info.ngay, dt.time())
-        props.created = props.modified = stamp
-    buf = io.BytesIO()
-    tpl.save(buf)
-    return buf.getvalue()
+    properties: dict[str, Any] = {
+        "title": (info.trich_yeu or default_summary(report))[:255],
+        "author": info.co_quan[:255],
+        "last_modified_by": info.co_quan[:255],
+        "subject": "Báo cáo công tác văn thư, lưu trữ",
+        "keywords": f"văn thư, lưu trữ, {info.nam}",
+    }
+    if info.ngay is not None:
+        properties["created"] = properties["modified"] = dt.datetime.combine(info.ngay,
+                                                                             dt.time())
+    return prepared(blob, env).fill(context(report, scores, rules), properties)
 
 
 def write_docx(path: Path, blob: bytes) -> None:

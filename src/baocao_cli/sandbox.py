@@ -125,8 +125,8 @@ def make_env() -> Any:
 
         def from_string(self, source: Any, globals: Any = None,
                         template_class: Any = None) -> Any:
-            # docxtpl compiles the template's XML on every render; a batch renders the same
-            # XML hundreds of times, so the compiled template is kept per source.
+            # A batch renders the same document properties hundreds of times: the compiled
+            # template is kept per source.
             if globals is not None or template_class is not None or not isinstance(source, str):
                 return super().from_string(source, globals, template_class)
             compiled = self.compiled_sources.get(source)
@@ -146,27 +146,11 @@ _CACHE_SIZE = 16
 _shared: dict[str, Any] = {}
 
 
-def renderer() -> tuple[Any, Any]:
-    """One sandboxed environment and one caching DocxTemplate class per process."""
-    if not _shared:
-        from docxtpl import DocxTemplate
-
-        patched: dict[str, str] = {}
-
-        class CachingDocxTemplate(DocxTemplate):  # type: ignore[misc]
-            """docxtpl, with its XML clean-up (pure regex work) done once per template."""
-
-            def patch_xml(self, src_xml: str) -> str:
-                out = patched.get(src_xml)
-                if out is None:
-                    if len(patched) >= _CACHE_SIZE:
-                        patched.clear()
-                    out = patched[src_xml] = super().patch_xml(src_xml)
-                return out
-
+def renderer() -> Any:
+    """The sandboxed environment, one per process: compiled templates are kept with it."""
+    if "env" not in _shared:
         _shared["env"] = make_env()
-        _shared["cls"] = CachingDocxTemplate
-    return _shared["env"], _shared["cls"]
+    return _shared["env"]
 
 
 def template_error(exc: BaseException, template: bytes | None = None) -> TemplateError:

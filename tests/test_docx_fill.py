@@ -1,0 +1,167 @@
+"""The prepared-template renderer against docxtpl itself: the same template and context must
+give the same document, part by part, whatever docxtpl features the template uses."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE
+from docx import Document
+from docxtpl import DocxTemplate
+from lxml import etree
+
+from baocao_cli import render
+from baocao_cli.api import check
+from baocao_cli.docx_fill import PreparedTemplate
+from baocao_cli.rules import load_rules
+from baocao_cli.sandbox import TemplateError, make_env
+
+
+def _docxtpl(blob: bytes, ctx: dict) -> bytes:
+    tpl = DocxTemplate(io.BytesIO(blob))
+    tpl.render(ctx, jinja_env=make_env(), autoescape=True)
+    buf = io.BytesIO()
+    tpl.save(buf)
+    return buf.getvalue()
+
+
+def _parts(blob: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(blob)) as zf:
+        assert zf.testzip() is None
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def _canonical(xml: bytes) -> bytes:
+    return etree.tostring(etree.fromstring(xml), method="c14n", exclusive=True)
+
+
+def _same_document(ours: bytes, theirs: bytes) -> None:
+    a, b = _parts(ours), _parts(theirs)
+    assert sorted(a) == sorted(b)
+    for name in a:
+        if name == "docProps/core.xml":  # compared through its values below
+            continue
+        if name.endswith((".xml", ".rels")):
+            assert _canonical(a[name]) == _canonical(b[name]), name
+        else:
+            assert a[name] == b[name], name
+    # Core properties differ on purpose: docxtpl renders them autoescaped, so a `&` in a
+    # value shows as `&amp;` in Word's properties; here they are plain text (tested below).
+
+
+def test_the_shipped_template_fills_exactly_as_docxtpl_renders_it() -> None:
+    rules = load_rules()
+    checked = check(EXAMPLE, rules)
+    assert checked.report is not None and checked.scores is not None
+    ctx = render.context(checked.report, checked.scores, rules)
+    blob = render.default_template()
+    _same_document(PreparedTemplate(blob, make_env()).fill(ctx, {}), _docxtpl(blob, ctx))
+
+
+def _feature_template(path: Path) -> bytes:
+    """A template using what docxtpl adds to Jinja: paragraph and row loops, a column loop
+    that widens a table, a header, a value with line breaks and tabs, a property."""
+    doc = Document()
+    doc.sections[0].header.paragraphs[0].text = "Đầu trang: {{ ten }}"
+    doc.add_paragraph("Kính gửi: {{ ten }}")
+    doc.add_paragraph("{%p for x in dong %}")
+    doc.add_paragraph("- {{ x }}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("Nhiều dòng: {{ nhieu_dong }}")
+    table = doc.add_table(rows=4, cols=4)
+    for i, text in enumerate(("Năm", "{%tc for c in cot %}", "{{ c }}", "{%tc endfor %}")):
+        table.cell(0, i).text = text
+    table.cell(1, 0).text = "{%tr for r in hang %}"
+    for i in range(4):
+        table.cell(2, i).text = f"{{{{ r }}}} {i}"
+    table.cell(3, 0).text = "{%tr endfor %}"
+    doc.core_properties.comments = "Ghi chú {{ ten }}"
+    doc.core_properties.title = "Báo cáo"
+    doc.save(str(path))
+    return path.read_bytes()
+
+
+CONTEXT = {
+    "ten": "Sở Nội vụ <Hà Tĩnh> & \"các\" đơn vị",
+    "dong": ["một", "hai", "ba"],
+    "nhieu_dong": "dòng 1\ndòng 2\tcột",
+    "cot": ["2018", "2019", "2020", "2021"],
+    "hang": ["a", "b"],
+}
+
+
+def test_docxtpl_features_fill_as_docxtpl_renders_them(tmp_path: Path) -> None:
+    blob = _feature_template(tmp_path / "mau.docx")
+    ours = PreparedTemplate(blob, make_env()).fill(CONTEXT, {})
+    _same_document(ours, _docxtpl(blob, CONTEXT))
+    doc = Document(io.BytesIO(ours))
+    assert doc.sections[0].header.paragraphs[0].text == f"Đầu trang: {CONTEXT['ten']}"
+    assert len(doc.tables[0].columns) == 5  # the column loop widened the grid
+    assert doc.core_properties.comments == f"Ghi chú {CONTEXT['ten']}"
+    body = _parts(ours)["word/document.xml"].decode()
+    assert "<w:br/>" in body and "<w:tab/>" in body
+
+
+def test_same_report_gives_the_same_bytes(tmp_path: Path) -> None:
+    blob = _feature_template(tmp_path / "mau.docx")
+    first = PreparedTemplate(blob, make_env()).fill(CONTEXT, {})
+    assert PreparedTemplate(blob, make_env()).fill(CONTEXT, {}) == first
+
+
+def test_properties_are_set_after_the_template_s(tmp_path: Path) -> None:
+    import datetime as dt
+
+    blob = _feature_template(tmp_path / "mau.docx")
+    when = dt.datetime(2021, 11, 24)
+    out = PreparedTemplate(blob, make_env()).fill(
+        CONTEXT, {"title": "Tiêu đề", "author": "Sở", "created": when, "keywords": "k"})
+    props = Document(io.BytesIO(out)).core_properties
+    assert (props.title, props.author, props.keywords) == ("Tiêu đề", "Sở", "k")
+    assert props.created is not None and props.created.replace(tzinfo=None) == when
+
+
+def _without(blob: bytes, member: str) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(blob)) as src, zipfile.ZipFile(buf, "w") as dst:
+        for info in src.infolist():
+            if info.filename != member:
+                data = src.read(info)
+                if info.filename in ("_rels/.rels", "[Content_Types].xml"):
+                    data = re.sub(rb"<[^<>]*docProps/core\.xml[^<>]*/>", b"", data)
+                    assert b"core.xml" not in data
+                dst.writestr(info, data)
+    return buf.getvalue()
+
+
+def test_a_template_without_core_properties_gets_them(tmp_path: Path) -> None:
+    blob = _without(_feature_template(tmp_path / "mau.docx"), "docProps/core.xml")
+    out = PreparedTemplate(blob, make_env()).fill(CONTEXT, {"title": "Tiêu đề"})
+    assert "docProps/core.xml" in _parts(out)
+    assert Document(io.BytesIO(out)).core_properties.title == "Tiêu đề"
+
+
+@pytest.mark.parametrize(("blob", "said"), [
+    (b"not a zip", "không mở được tệp nén"),
+    (b"", "không mở được tệp nén"),
+])
+def test_what_is_not_a_docx_is_refused_in_vietnamese(blob: bytes, said: str) -> None:
+    with pytest.raises(TemplateError, match=said):
+        PreparedTemplate(blob, make_env())
+
+
+def test_a_word_template_dotx_is_refused(tmp_path: Path) -> None:
+    blob = _feature_template(tmp_path / "mau.docx")
+    main = b"wordprocessingml.document.main+xml"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(blob)) as src, zipfile.ZipFile(buf, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(main, b"wordprocessingml.template.main+xml")
+            dst.writestr(info, data)
+    with pytest.raises(TemplateError, match=r"\.dotx"):
+        PreparedTemplate(buf.getvalue(), make_env())
