@@ -26,29 +26,44 @@ PAGE_TEXT_CM = 16.5
 RULE_SHARE = 0.4  # of the longest line: inside the decree's 1/3 to 1/2, with margin
 
 
-def text_width_cm(text: str, size_pt: float) -> float:
-    """Width of `text` set in Times New Roman Bold at `size_pt`, in centimetres."""
+def _units(text: str) -> int:
+    """Width of `text` in Times New Roman Bold, in 1/1000 em (additive over characters)."""
     units = 0
     for ch in unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D")):
         if unicodedata.combining(ch):
             continue
         code = ord(ch)
         units += _BOLD_WIDTHS[code - 32] if 32 <= code < 127 else 722
+    return units
+
+
+def _cm(units: int, size_pt: float) -> float:
     return units / 1000 * size_pt * _PT_CM
 
 
+def text_width_cm(text: str, size_pt: float) -> float:
+    """Width of `text` set in Times New Roman Bold at `size_pt`, in centimetres."""
+    return _cm(_units(text), size_pt)
+
+
 def wrapped_lines(text: str, width_cm: float, size_pt: float) -> list[str]:
-    """The lines a word processor makes of `text` in a column `width_cm` wide (greedy)."""
+    """The lines a word processor makes of `text` in a column `width_cm` wide (greedy).
+
+    Widths add up character by character, so each word is measured once (a report
+    measures its titles for every unit of a batch)."""
+    space = _BOLD_WIDTHS[0]
     lines: list[str] = []
     for para in text.splitlines() or [text]:
-        current = ""
+        current, width = "", 0
         for word in para.split():
-            trial = f"{current} {word}" if current else word
-            if current and text_width_cm(trial, size_pt) > width_cm:
+            units = _units(word)
+            if current and _cm(width + space + units, size_pt) > width_cm:
                 lines.append(current)
-                current = word
+                current, width = word, units
+            elif current:
+                current, width = f"{current} {word}", width + space + units
             else:
-                current = trial
+                current, width = word, units
         lines.append(current)
     return lines
 
