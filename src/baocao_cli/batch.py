@@ -76,6 +76,7 @@ class BatchResult:
     summary_xlsx: Path | None = None
     summary_docx: Path | None = None
     empty_folders: list[Path] = field(default_factory=list)
+    summary_warnings: list[str] = field(default_factory=list)  # what the summary left out
 
     @property
     def built(self) -> list[UnitResult]:
@@ -318,7 +319,7 @@ def run_batch(
         batch.summary_xlsx = outdir / f"{SUMMARY_STEM}.xlsx"
         write_summary_xlsx(batch.summary_xlsx, units, rules)
         batch.summary_docx = outdir / f"{SUMMARY_STEM}.docx"
-        write_summary_docx(batch.summary_docx, units, rules, info)
+        batch.summary_warnings = write_summary_docx(batch.summary_docx, units, rules, info)
     batch.elapsed = time.perf_counter() - started
     return batch
 

@@ -350,6 +350,8 @@ def batch(
             progress.stop()
     for folder in done.empty_folders:
         typer.echo(f"Cảnh báo: thư mục {folder} không có sổ Excel .xlsx nào.", err=True)
+    for warning in done.summary_warnings:
+        typer.echo(f"Cảnh báo: {warning}", err=True)
     if not done.units:
         raise _usage_error("không tìm thấy sổ Excel .xlsx nào để lập báo cáo.")
     failed = done.failed

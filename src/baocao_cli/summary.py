@@ -1,5 +1,5 @@
-"""The consolidated outputs of `baocao batch`: the figures, `tong-hop.xlsx` and the chart
-(`tong-hop.docx` is written by summary_docx.py from the same figures).
+"""The consolidated outputs of `baocao batch`: the figures and `tong-hop.xlsx`
+(`tong-hop.docx` is written by summary_docx.py from the same figures, its chart by chart.py).
 
 Both are built from the units' small `UnitResult`s only. The workbook is for filtering and
 checking (numbers stay numbers, every text stays text: a name such as `=SUM(A1)` is never
@@ -9,7 +9,6 @@ laid out like a unit's report (Nghị định 30/2020/NĐ-CP, Phụ lục I and 
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,11 +21,7 @@ from .contract import GROUPS
 from .files import write_atomic
 from .model import Info
 from .rules import Rules
-from .vn import (
-    format_number,
-    round_half_up,
-    xml_safe,
-)
+from .vn import round_half_up, xml_safe
 
 STATUS_OK = "Đã lập báo cáo"
 STATUS_FAILED = "Lỗi, chưa lập báo cáo"
@@ -185,59 +180,3 @@ def write_summary_xlsx(path: Path, units: Sequence[UnitResult], rules: Rules) ->
     wb.properties.title = "Tổng hợp kết quả đánh giá, xếp loại công tác văn thư, lưu trữ"
     wb.properties.creator = "baocao"
     write_atomic(path, wb.save)
-
-
-# ---------------------------------------------------------------- the chart
-
-
-_MPL_DIR: Any = None
-
-
-def _private_matplotlib_dir() -> None:
-    """matplotlib caches its font list under the user's home; give it a temporary folder
-    instead (removed when the process ends), so a batch writes nothing outside OUTDIR."""
-    global _MPL_DIR
-    import os
-    import sys
-    import tempfile
-
-    if "MPLCONFIGDIR" not in os.environ and "matplotlib" not in sys.modules:
-        _MPL_DIR = tempfile.TemporaryDirectory(prefix="baocao-matplotlib-")
-        os.environ["MPLCONFIGDIR"] = _MPL_DIR.name
-
-
-def chart_png(counts: Sequence[RatingCount], year: int) -> bytes:
-    """A bar chart of units per rating (PNG), labelled with the count and the share."""
-    import logging
-
-    _private_matplotlib_dir()
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(6.3, 3.4), dpi=200)
-    ax = fig.subplots()
-    names = [c.name for c in counts]
-    values = [c.count for c in counts]
-    font = {"family": ["Times New Roman", "Liberation Serif", "DejaVu Serif"]}
-    bars = ax.bar(names, values, color="#4472C4", edgecolor="black", linewidth=0.6)
-    top = max(values, default=0)
-    for bar, c in zip(bars, counts, strict=True):
-        ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height() + max(top, 1) * 0.02,
-                f"{c.count} ({format_number(c.share, 2)}%)", ha="center", va="bottom",
-                fontsize=9, fontdict=font)
-    ax.set_ylim(0, max(top, 1) * 1.2)
-    ax.set_ylabel("Số đơn vị", fontdict=font, fontsize=10)
-    ax.set_title(f"Kết quả xếp loại công tác văn thư, lưu trữ năm {year}", fontdict=font,
-                 fontsize=11)
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    for label in ax.get_xticklabels() + ax.get_yticklabels():
-        label.set_fontfamily(font["family"])
-        label.set_fontsize(9)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    return buf.getvalue()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .batch import UnitResult
+from .chart import ChartError, chart_png
 from .contract import GROUPS
 from .files import write_atomic
 from .model import Info
@@ -21,7 +22,6 @@ from .rules import Rules
 from .summary import (
     FONT,
     HUNDRED,
-    chart_png,
     display_name,
     document_totals,
     ranked,
@@ -38,6 +38,8 @@ from .vn import (
     round_half_up,
     upper_vn,
 )
+
+NO_CHART = "(Không vẽ được biểu đồ: máy không có phông chữ tiếng Việt như Times New Roman)"
 
 
 class _Doc:
@@ -254,8 +256,11 @@ def _percent(share: Decimal) -> str:
 
 
 def build_summary_docx(units: Sequence[UnitResult], rules: Rules,
-                       info: tuple[Info, list[str]] | None = None) -> bytes:
-    """The consolidated report as bytes; blank header/signature fields to fill by hand."""
+                       info: tuple[Info, list[str]] | None = None
+                       ) -> tuple[bytes, list[str]]:
+    """The consolidated report as bytes, with blank header/signature fields to fill by hand,
+    and warnings for the user (in Vietnamese) about what it had to leave out."""
+    warnings: list[str] = []
     head, recipients = info if info is not None else (Info(), [])
     year = report_year(units, head)
     year_text = str(year) if year else "…"
@@ -308,12 +313,18 @@ def build_summary_docx(units: Sequence[UnitResult], rules: Rules,
     for c in counts:
         d.body(f"- Xếp loại {c.name}: {format_number(c.count)} đơn vị, chiếm "
                f"{_percent(c.share)}.")
-    from docx.shared import Cm
+    try:
+        png = chart_png(counts, year)
+    except ChartError as exc:  # the report stands: a note in the chart's place, a warning
+        warnings.append(f"báo cáo tổng hợp không có biểu đồ: {exc}")
+        d.para(doc, NO_CHART, size=12, italic=True, before=6, after=6)
+    else:
+        from docx.shared import Cm
 
-    pic = d.para(doc, "", before=6, after=6, keep_next=True)
-    pic.runs[0].add_picture(io.BytesIO(chart_png(counts, year)), width=Cm(15))
-    d.para(doc, f"Biểu đồ: Kết quả xếp loại công tác văn thư, lưu trữ năm {year_text}",
-           size=12, italic=True, after=6)
+        pic = d.para(doc, "", before=6, after=6, keep_next=True)
+        pic.runs[0].add_picture(io.BytesIO(png), width=Cm(15))
+        d.para(doc, f"Biểu đồ: Kết quả xếp loại công tác văn thư, lưu trữ năm {year_text}",
+               size=12, italic=True, after=6)
     if n_ok:
         best = [u for r, u in table if r == 1]
         d.body(f"- Điểm cao nhất: {format_score(best[0].total)} điểm ("
@@ -398,7 +409,7 @@ def build_summary_docx(units: Sequence[UnitResult], rules: Rules,
         props.created = props.modified = dt.datetime.combine(head.ngay, dt.time())
     buf = io.BytesIO()
     doc.save(buf)
-    return buf.getvalue()
+    return buf.getvalue(), warnings
 
 
 def _recipient_lines(items: list[str]) -> list[str]:
@@ -407,6 +418,8 @@ def _recipient_lines(items: list[str]) -> list[str]:
 
 
 def write_summary_docx(path: Path, units: Sequence[UnitResult], rules: Rules,
-                       info: tuple[Info, list[str]] | None = None) -> None:
-    blob = build_summary_docx(units, rules, info)
+                       info: tuple[Info, list[str]] | None = None) -> list[str]:
+    """Write the consolidated report; the warnings of `build_summary_docx`."""
+    blob, warnings = build_summary_docx(units, rules, info)
     write_atomic(path, lambda fh: fh.write(blob))
+    return warnings
