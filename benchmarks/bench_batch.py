@@ -8,7 +8,9 @@ It generates unit workbooks (tests/factory.py, with different totals), then prin
 1. the wall time of `baocao batch` over N units (run as a subprocess, start-up included);
 2. the wall time of `baocao build` run once per unit as subprocesses, measured on a sample
    of B builds and extrapolated to N (said so in the output), and the ratio of the two;
-3. reports per second of the batch;
+3. reports per second of the batch: over the N units, start-up and the summary files
+   included, and the steady rate once running, (M - N) / (time for M - time for N), which
+   leaves out the fixed costs both runs share (start-up, workers' imports, the summary);
 4. the peak memory of `baocao batch` over M units (default 1,000), two ways: the largest
    resident set of any single process (`resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`
    of a wrapper process that only runs the batch: the batch process or one worker,
@@ -182,7 +184,8 @@ def main() -> int:
         per_build = time_builds(units, base / "ra-build", min(args.builds, len(units)))
         builds_s = per_build * args.units
         print(f"batch, {args.units} đơn vị: {batch_s:.2f} s "
-              f"({args.units / batch_s:.1f} báo cáo/giây)")
+              f"({args.units / batch_s:.1f} báo cáo/giây, tính cả khởi động và bảng tổng hợp; "
+              "mục tiêu 100)")
         print(f"build từng đơn vị (tiến trình riêng): {per_build * 1000:.0f} ms/đơn vị, đo trên "
               f"{min(args.builds, len(units))} lần chạy, ngoại suy cho {args.units} đơn vị: "
               f"{builds_s:.1f} s")
@@ -190,6 +193,14 @@ def main() -> int:
         if args.memory_units:
             shutil.rmtree(base / "vao")
             make_units(base / "vao", args.memory_units)
+            if args.memory_units > args.units:
+                big_s = run_batch(base / "vao", base / "ra-lon", args.jobs)
+                steady = (args.memory_units - args.units) / (big_s - batch_s)
+                print(f"batch, {args.memory_units} đơn vị: {big_s:.2f} s "
+                      f"({args.memory_units / big_s:.1f} báo cáo/giây); tốc độ ổn định "
+                      f"(không tính phần cố định: khởi động, bảng tổng hợp): "
+                      f"{steady:.1f} báo cáo/giây (mục tiêu 100)")
+                shutil.rmtree(base / "ra-lon")
             single, tree, pss, secs = peak_memory(base / "vao", base / "ra-mem", args.jobs)
             print(f"bộ nhớ, {args.memory_units} đơn vị ({secs:.1f} s, "
                   f"{args.memory_units / secs:.1f} báo cáo/giây): tiến trình lớn nhất "

@@ -12,6 +12,8 @@ import pytest
 from conftest import EXAMPLE
 from docx import Document
 from docxtpl import DocxTemplate
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from baocao_cli import render
@@ -165,3 +167,50 @@ def test_a_word_template_dotx_is_refused(tmp_path: Path) -> None:
             dst.writestr(info, data)
     with pytest.raises(TemplateError, match=r"\.dotx"):
         PreparedTemplate(buf.getvalue(), make_env())
+
+
+# ---------------------------------------------------------------- the table scan
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+@st.composite
+def _table(draw: st.DrawFn, depth: int = 0) -> str:
+    columns = draw(st.integers(0, 4))
+    grid = "" if draw(st.integers(0, 9)) == 0 else (
+        "<w:tblGrid>" + '<w:gridCol w:w="1000"/>' * columns + "</w:tblGrid>")
+    rows = []
+    for _ in range(draw(st.integers(0, 3))):
+        cells = []
+        for _ in range(draw(st.integers(0, 5))):
+            span = draw(st.integers(1, 3))
+            pr = f'<w:tcPr><w:gridSpan w:val="{span}"/></w:tcPr>' if span > 1 else ""
+            inner = draw(_table(depth + 1)) if depth < 1 and draw(st.booleans()) else ""
+            cells.append(f"<w:tc>{pr}<w:p/>{inner}</w:tc>")
+        rows.append("<w:tr>" + "".join(cells) + "</w:tr>")
+    return "<w:tbl><w:tblPr/>" + grid + "".join(rows) + "</w:tbl>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_table(), min_size=1, max_size=3))
+def test_the_table_scan_says_settled_only_when_fix_tables_changes_nothing(
+        tables: list[str]) -> None:
+    from baocao_cli.docx_fill import _tables_settled
+
+    xml = f"<w:body {W}>" + "<w:p/>".join(tables) + "</w:body>"
+    if not _tables_settled(xml):
+        return
+    fixed = DocxTemplate(io.BytesIO(b"")).fix_tables(xml)
+    assert etree.tostring(fixed, method="c14n") == etree.tostring(etree.fromstring(xml),
+                                                                   method="c14n")
+
+
+def test_the_table_scan_sends_a_widened_table_to_fix_tables() -> None:
+    from baocao_cli.docx_fill import _tables_settled
+
+    grid = '<w:tblGrid><w:gridCol w:w="1"/><w:gridCol w:w="1"/></w:tblGrid>'
+    row = "<w:tr>" + "<w:tc><w:p/></w:tc>" * 2 + "</w:tr>"
+    wide = "<w:tr>" + "<w:tc><w:p/></w:tc>" * 3 + "</w:tr>"
+    assert _tables_settled(f"<w:body {W}><w:tbl>{grid}{row}{row}</w:tbl></w:body>")
+    assert not _tables_settled(f"<w:body {W}><w:tbl>{grid}{row}{wide}</w:tbl></w:body>")
+    assert not _tables_settled(f"<w:body {W}><w:tbl>{grid}</w:tbl></w:body>")  # no rows

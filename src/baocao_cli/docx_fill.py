@@ -205,11 +205,13 @@ class PreparedTemplate:
         if name != self.main:
             tree = etree.fromstring(xml.encode("utf-8"), _parser())
             return etree.tostring(tree, encoding="UTF-8", standalone=True)
-        tree = _docxtpl().fix_tables(xml)  # a table whose columns a loop added or removed
-        if "docPr" in xml:  # drawings: ids must stay unique after loops copied them
+        if "docPr" not in xml and _well_formed(xml) and _tables_settled(xml):
+            body = xml  # what docxtpl's table and drawing fixes would leave unchanged
+        else:
+            tree = _docxtpl().fix_tables(xml)  # a table whose columns a loop changed
             for i, el in enumerate(tree.iter(f"{{{_WP_NS}}}docPr"), start=1001):
-                el.set("id", str(i))
-        body = etree.tostring(tree, encoding="unicode")
+                el.set("id", str(i))  # drawings: ids stay unique after loops copied them
+            body = etree.tostring(tree, encoding="unicode")
         return (self.shell[0] + body + self.shell[1]).encode("utf-8")
 
     def _core(self, context: dict[str, Any], properties: dict[str, Any]) -> bytes:
@@ -269,6 +271,75 @@ def _zip(names: list[str], entries: list[_Entry]) -> bytes:
     out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(names), len(names),
                           len(directory), start, 0))
     return out.getvalue()
+
+
+def _well_formed(xml: str) -> bool:
+    """Whether the rendered part parses (expat builds no tree: a fraction of lxml's time)."""
+    from xml.parsers import expat
+
+    try:
+        expat.ParserCreate().Parse(xml, True)
+    except expat.ExpatError:
+        return False  # docxtpl's recovering parser decides what becomes of it
+    return True
+
+
+_TABLE_TOKEN = re.compile(r"<(/?)w:(tblGrid|tbl|tr|tc|gridCol|gridSpan)\b([^>]*)>")
+_SPAN = re.compile(r'\bw:val="(\d+)"')
+
+
+def _tables_settled(xml: str) -> bool:
+    """Whether docxtpl's `fix_tables` would change nothing, from a scan of the tags.
+
+    fix_tables adds grid columns when a row (of the table or of a table nested in it, as
+    it counts them) has more cells than the grid, and removes columns no row's spans
+    reach. Parsing the body to find that out cost half of a report's rendering; a scan of
+    the table tags tells when neither can happen, and anything unusual (a table without
+    a grid, a span that is not a number) goes to fix_tables itself.
+    """
+    if "tblGridChange" in xml:  # a tracked grid change: a second grid inside the table
+        return False
+    tables: list[list[int]] = []  # per open table: [grid columns, has grid, cells, spans]
+    rows: list[list[int]] = []  # per open row: [cells, spans]
+    for end, tag, attrs in _TABLE_TOKEN.findall(xml):
+        closed = end == "/" or attrs.endswith("/")
+        if tag == "tc" and not end:
+            if not rows:
+                return False
+            rows[-1][0] += 1
+            rows[-1][1] += 1
+        elif tag == "gridSpan":
+            m = _SPAN.search(attrs)
+            if not rows or m is None:
+                return False
+            rows[-1][1] += int(m.group(1)) - 1
+        elif tag == "gridCol":
+            if not tables:
+                return False
+            tables[-1][0] += 1
+        elif tag == "tblGrid" and not end:
+            if not tables:
+                return False
+            tables[-1][1] = 1
+        elif tag == "tr":
+            if not end:
+                rows.append([0, 0])
+            if closed:
+                if not rows:
+                    return False
+                cells, spans = rows.pop()
+                for t in tables:
+                    t[2], t[3] = max(t[2], cells), max(t[3], spans)
+        elif tag == "tbl":
+            if not end:
+                tables.append([0, 0, 0, 0])
+            if closed:
+                if not tables:
+                    return False
+                columns, has_grid, cells, spans = tables.pop()
+                if not has_grid or cells > columns or spans < columns:
+                    return False
+    return not tables and not rows
 
 
 def _not_docx(detail: str) -> TemplateError:
