@@ -25,11 +25,11 @@ from baocao_cli.read import (
     Cell,
     Row,
     Table,
-    _declares_dtd,
     _header_map,
     _looks_text,
     _quote,
     _zip_detail,
+    declares_dtd,
 )
 from baocao_cli.vn import fold
 
@@ -90,7 +90,7 @@ def _inspect_zip(zf: zipfile.ZipFile, name: str) -> tuple[Issue | None, bool]:
             first = True
             tail = b""
             while chunk := fh.read(1 << 20):
-                if first and is_xml and _declares_dtd(chunk[:_PROLOG]):
+                if first and is_xml and declares_dtd(chunk[:_PROLOG]):
                     return make("E009", sheet=name, part=info.filename), False
                 first = False
                 if is_sheet and not has_formulas:

@@ -373,6 +373,8 @@ DAMAGED: dict[str, Callable[[Path], Path]] = {
     "no-content-types": _damaged({"[Content_Types].xml": None}),
     "no-workbook-rels": _damaged({"xl/_rels/workbook.xml.rels": None}),
     "no-shared-strings": _damaged({"xl/sharedStrings.xml": None}),
+    "shared-strings-cut": _damaged({"xl/sharedStrings.xml": f'<sst xmlns="{MAIN}"><si><t>a'
+                                                            .encode()}),
     "styles-not-xml": _damaged({"xl/styles.xml": b"<styleSheet"}),
     "unknown-relationship": _damaged({"xl/_rels/workbook.xml.rels": (
         f'<Relationships xmlns="{PKG}"><Relationship Id="rId9" Type="{WORKSHEET}" '

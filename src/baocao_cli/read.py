@@ -137,7 +137,7 @@ def _inspect_zip(zf: zipfile.ZipFile, name: str, keep: bool
             first = True
             while chunk := fh.read(1 << 20):  # reading to the end checks the CRC
                 if first and is_xml:
-                    if _declares_dtd(chunk if len(chunk) <= _PROLOG else chunk[:_PROLOG]):
+                    if declares_dtd(chunk if len(chunk) <= _PROLOG else chunk[:_PROLOG]):
                         return make("E009", sheet=name, part=info.filename), [], {}
                     # a member of at most 1 MB came whole in this first chunk
                     if keep and info.file_size <= KEEP_PART and kept + len(chunk) <= KEEP_TOTAL:
@@ -152,9 +152,15 @@ _DTD_MARKS = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY")
                    for enc in ("ascii", "utf-16-le", "utf-16-be"))
 
 
-def _declares_dtd(prolog: bytes) -> bool:
-    """An .xlsx never carries a DTD; one is refused before any XML parser sees it."""
-    return any(mark in prolog for mark in _DTD_MARKS)
+def declares_dtd(data: bytes) -> bool:
+    """An .xlsx never carries a DTD; one is refused before any XML parser sees it.
+
+    Both marks start with `<!`, which most parts never contain (no comment, no CDATA):
+    one search usually settles it (`<\0!` is that start in UTF-16 of either order).
+    """
+    if b"<!" not in data and b"<\x00!" not in data:
+        return False
+    return any(mark in data for mark in _DTD_MARKS)
 
 
 def _looks_text(head: bytes) -> bool:

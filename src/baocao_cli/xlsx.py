@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError, fromstring
+from xml.etree.ElementTree import Element, ParseError, XMLPullParser, fromstring
+
+from .read import declares_dtd
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_ROW, _V, _F, _IS, _MERGE = (MAIN + t for t in ("row", "v", "f", "is", "mergeCells"))
+_ROW, _V, _F, _IS, _T, _MERGE = (MAIN + t for t in ("row", "v", "f", "is", "t", "mergeCells"))
 
 _SPREADSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.{}.main+xml"
 _MACRO = "application/vnd.ms-excel.{}.macroEnabled.main+xml"
@@ -122,13 +124,9 @@ def _xml(data: bytes) -> Element:
     defused parsers of openpyxl were, refuses one anywhere (a `<!` can only start markup,
     and no part of a real workbook declares a doctype or an entity).
     """
-    if any(mark in data for mark in _DTD_MARKS):
+    if declares_dtd(data):
         raise ParseError("the part declares a DTD or an entity: refused")
     return fromstring(data)
-
-
-_DTD_MARKS = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY")
-                   for enc in ("ascii", "utf-16-le", "utf-16-be"))
 
 
 def _local(tag: Any) -> str:
@@ -263,6 +261,7 @@ class _Reader:
         rows = sheet.rows
         hidden = sheet.hidden
         strings, dates, epoch, style = self.strings, self.dates, self.epoch, self._style
+        style_ids = {str(i): i for i in range(self.styles_count)}  # the usual `s="3"`
         formulas: dict[tuple[int, int], str | tuple[str, str, str]] = {}
         masters: dict[str | None, tuple[str, str]] = {}
         row_no = 0
@@ -285,8 +284,12 @@ class _Reader:
                     col += 1
                     rr = row_no
                 t = a.get("t", "n")
-                s: Any = a.get("s", 0)
-                if s != 0:
+                s: Any = a.get("s")
+                if s is None:
+                    s = 0
+                elif (index := style_ids.get(s)) is not None:
+                    s = index
+                else:
                     s = style(s)
                 if t == "inlineStr":
                     value = None
@@ -422,6 +425,8 @@ def _row_hidden(attrib: dict[str, str]) -> bool:
 
 def _text(node: Element) -> str:
     """A string item's text: the plain `<t>` then every rich-text run's; no phonetic runs."""
+    if len(node) == 1 and node[0].tag == _T:  # nearly every string: one plain <t>
+        return node[0].text or ""
     plain: str | None = None
     runs: list[str] = []
     for el in node:
@@ -441,8 +446,28 @@ def _text(node: Element) -> str:
 
 
 def _shared_strings(data: bytes) -> list[str]:
+    """The shared string table, parsed as a stream: a unit's registers can make it big.
+
+    openpyxl drops the `x005F_` of Excel's escaped underscores here (and only here).
+    """
+    if declares_dtd(data):
+        raise ParseError("the part declares a DTD or an entity: refused")
     si = MAIN + "si"
-    return [_text(el).replace("x005F_", "") for el in _xml(data).iter(si)]
+    parser = XMLPullParser(("end",))
+    strings: list[str] = []
+
+    def take() -> None:
+        for _, el in parser.read_events():
+            if el.tag == si:
+                strings.append(_text(el).replace("x005F_", ""))
+                el.clear()
+
+    for i in range(0, len(data), 1 << 20):
+        parser.feed(data[i:i + (1 << 20)])
+        take()
+    parser.close()  # a truncated table is refused here, as by any parser
+    take()
+    return strings
 
 
 def _date_cell(value: float, epoch: dt.datetime, timedelta: bool) -> tuple[str, Value]:
