@@ -247,14 +247,18 @@ class _Reader:
         self.timedeltas = frozenset(i for i, code in enumerate(codes)
                                     if is_timedelta_format(code))
 
-    def _style(self, s: str) -> int:
-        """A cell's style index, refused where openpyxl's style list would refuse it."""
+    def _style(self, s: str) -> tuple[int | str, Exception | None]:
+        """A cell's style index, and the error openpyxl's style lookup would raise for it.
+
+        openpyxl reads the number while parsing a row (ValueError) but looks the style up
+        once the row is parsed: the lookup's error comes after the row's other errors.
+        """
         if not s:
-            raise TypeError("list indices must be integers or slices, not str")
+            return s, TypeError("list indices must be integers or slices, not str")
         index = int(s)
         if not -self.styles_count <= index < self.styles_count:
-            raise IndexError("list index out of range")
-        return index
+            return index, IndexError("list index out of range")
+        return index, None
 
     def _parse_sheet(self, data: bytes, sheet: Sheet) -> None:
         root = _xml(data)
@@ -264,6 +268,7 @@ class _Reader:
         style_ids = {str(i): i for i in range(self.styles_count)}  # the usual `s="3"`
         formulas: dict[tuple[int, int], str | tuple[str, str, str]] = {}
         masters: dict[str | None, tuple[str, str]] = {}
+        row_styles: dict[int, str | None] = {}
         row_no = 0
         for row in root.iter(_ROW):
             attrib = row.attrib
@@ -272,9 +277,9 @@ class _Reader:
             if (len(attrib) > 1 or (r is None and attrib)) \
                     and {k for k in attrib if not k.startswith("{")} - {"r", "spans"}:
                 hidden[row_no] = _row_hidden(attrib)
-                if "s" in attrib:  # the row's style must exist, as openpyxl's lookup
-                    style(str(int(attrib["s"])))
+                row_styles[row_no] = attrib.get("s")
             col = 0
+            bad: Exception | None = None
             for c in row:
                 a = c.attrib
                 ref = a.get("r")
@@ -290,7 +295,8 @@ class _Reader:
                 elif (index := style_ids.get(s)) is not None:
                     s = index
                 else:
-                    s = style(s)
+                    s, problem = style(s)
+                    bad = bad or problem
                 if t == "inlineStr":
                     value = None
                     inline = c.find(_IS)
@@ -324,8 +330,13 @@ class _Reader:
                 if cells is None:
                     cells = rows[rr] = {}
                 cells[col] = (value, t, None)
+            if bad is not None:
+                raise bad
         if merges := list(root.iter(_MERGE)):
             self._merge(sheet, merges[-1])  # the last element wins, as openpyxl's
+        for s in row_styles.values():  # openpyxl looks the rows' styles up last
+            if s is not None and (problem := style(str(int(s)))[1]) is not None:
+                raise problem
         for (rr, col), formula in formulas.items():
             value, t, _ = rows[rr][col]
             if value is None:
