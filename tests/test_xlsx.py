@@ -287,9 +287,10 @@ def _targets(tmp: Path) -> Path:
                    '</t></is></c><c r="C2"><v>1</v></c></row>')
     tt = sheet_xml(header(["Mã", "Giá trị"]))
     return package(tmp / "t.xlsx", [("Văn bản", vb), ("Thông tin", tt), ("Chấm điểm", None),
-                                    ("Nơi nhận", sheet_xml(header(["Nơi nhận"])))],
+                                    ("Nơi nhận", sheet_xml(header(["Nơi nhận"]))),
+                                    ("Căn cứ", sheet_xml(header(["Nội dung"])))],
                    targets={1: "/xl/worksheets/sheet1.xml", 2: "../xl/worksheets/sheet2.xml"},
-                   states={"Thông tin": "hidden", "Nơi nhận": "veryHidden"})
+                   states={"Thông tin": "hidden", "Nơi nhận": "veryHidden", "Căn cứ": "none"})
 
 
 def _strings_elsewhere(tmp: Path) -> Path:

@@ -187,9 +187,7 @@ class _Reader:
             if target not in package or target in skipped or "chartsheet" in kind:
                 continue  # as openpyxl: a sheet without its part is no sheet
             title = _title(name, titles)
-            if state == "none":
-                raise ValueError("sheet state none")
-            sheet = Sheet(title, state)
+            sheet = Sheet(title, state)  # state "none" (no state) is not visible either
             self._parse_sheet(package.read(target), sheet)
             sheets.append(sheet)
             titles.append(title)
