@@ -5,12 +5,14 @@ cell) before a value can be read: for a unit's few short sheets that set-up was 
 `check`. Here the parts are parsed with the C ElementTree and only what the report reads
 is kept: every cell's value as openpyxl's data-only load gives it, the formula of a cell
 whose cached value is missing (which that load hides), merged ranges, hidden rows and the
-sheet's state. Where openpyxl refuses a damaged part the same exception type is raised
-here, so the caller's message stays the same; tests/test_xlsx.py compares both readers.
+sheet's state. Where openpyxl refused a damaged part this reads, the same exception type
+is raised, so the caller's message stays the same (parts it does not read, such as
+drawings, comments or fonts, are not checked); tests/test_xlsx.py compares both readers.
 
 The small helpers marked "as openpyxl" restate openpyxl 3.1 functions (MIT licence):
-importing any openpyxl module imports the whole package (~0.3 s with numpy), which the
-check of a workbook no longer needs. The tests compare them with openpyxl's own.
+importing any openpyxl module imports the whole package (a few hundred ms, numpy
+included), which checking a workbook no longer needs. The tests compare them with
+openpyxl's own.
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ class Sheet:
     state: str
     rows: dict[int, dict[int, tuple[Value, str, str | None]]] = field(default_factory=dict)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
-    hidden: dict[int, bool] = field(default_factory=dict)  # rows with attributes only
+    hidden: dict[int, bool] = field(default_factory=dict)  # of rows with attributes
     max_row: int = 1
     max_column: int = 1
 
