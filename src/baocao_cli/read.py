@@ -7,15 +7,17 @@ Problems with the file or the sheets' shape are collected as issues, never raise
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import contract
 from .issues import Issue, make
 from .vn import fold, fold_header
+
+if TYPE_CHECKING:
+    from .xlsx import Sheet
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # far above any unit's report, far below a zip bomb
 MAX_RATIO = 200  # a deflated sheet XML rarely exceeds ~20:1
@@ -59,76 +61,90 @@ class Book:
 
 
 def check_file(path: Path) -> Issue | None:
-    """Refuse what is not a readable .xlsx before openpyxl sees it (cheap, bounded memory)."""
+    """Refuse what is not a readable .xlsx before any XML parser sees it (cheap, bounded)."""
     return _inspect(path)[0]
 
 
-def _inspect(path: Path) -> tuple[Issue | None, bool]:
-    """The file's problem (None when it can be opened) and whether a sheet holds formulas.
+KEEP_PART = 1 << 20  # XML members up to this size are kept inflated for the reader…
+KEEP_TOTAL = 8 << 20  # …up to this much in all: a unit's parts are a few KB each
+
+
+def _inspect(path: Path, keep: bool = False
+             ) -> tuple[Issue | None, list[str], dict[str, bytes]]:
+    """The file's problem (None when it can be opened), its members' names, and (`keep`)
+    its small XML members, inflated.
 
     One streaming pass over the zip: sizes are capped from the central directory before
-    anything is inflated, every member is inflated in 1 MB chunks (checking its CRC), XML
-    prologs are searched for DTD declarations (entity attacks) and sheets for formulas.
+    anything is inflated, every member is inflated in 1 MB chunks (checking its CRC) and
+    XML prologs are searched for DTD declarations (entity attacks). The reader parses the
+    kept members rather than inflating them a second time.
     """
     name = path.name
     if not path.exists():
-        return make("E001", sheet=name), False
+        return make("E001", sheet=name), [], {}
     if path.is_dir():
-        return make("E003", sheet=name, detail="đây là một thư mục"), False
+        return make("E003", sheet=name, detail="đây là một thư mục"), [], {}
     try:
         size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(8)
+        fh = path.open("rb")
     except OSError as exc:
-        return make("E006", sheet=name, detail=exc.strerror or str(exc)), False
-    if size == 0:
-        return make("E002", sheet=name), False
-    if head == OLE_MAGIC:
-        with path.open("rb") as fh:
+        return make("E006", sheet=name, detail=exc.strerror or str(exc)), [], {}
+    with fh:  # one open file for the signature, the zip test and the members
+        try:
+            head = fh.read(8)
+        except OSError as exc:
+            return make("E006", sheet=name, detail=exc.strerror or str(exc)), [], {}
+        if size == 0:
+            return make("E002", sheet=name), [], {}
+        if head == OLE_MAGIC:
+            fh.seek(0)
             blob = fh.read(min(size, 4 * 1024 * 1024))
-        return make("E005" if ENCRYPTED_MARK in blob else "E004", sheet=name), False
-    if not zipfile.is_zipfile(path):
-        if head.startswith(b"PK\x03\x04"):
-            return make("E006", sheet=name,
-                        detail="tệp nén ZIP bị cắt cụt, thiếu phần danh mục ở cuối tệp"), False
-        kind = "có vẻ là tệp văn bản hoặc CSV" if _looks_text(head) else "không phải tệp nén ZIP"
-        return make("E003", sheet=name, detail=kind), False
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return _inspect_zip(zf, name)
-    except Exception as exc:  # zipfile and zlib raise many types for damaged archives
-        return make("E006", sheet=name, detail=_zip_detail(exc)), False
+            return make("E005" if ENCRYPTED_MARK in blob else "E004", sheet=name), [], {}
+        if not zipfile.is_zipfile(fh):
+            if head.startswith(b"PK\x03\x04"):
+                return make("E006", sheet=name, detail="tệp nén ZIP bị cắt cụt, thiếu phần "
+                            "danh mục ở cuối tệp"), [], {}
+            kind = "có vẻ là tệp văn bản hoặc CSV" if _looks_text(head) \
+                else "không phải tệp nén ZIP"
+            return make("E003", sheet=name, detail=kind), [], {}
+        try:
+            with zipfile.ZipFile(fh) as zf:
+                return _inspect_zip(zf, name, keep)
+        except Exception as exc:  # zipfile and zlib raise many types for damaged archives
+            return make("E006", sheet=name, detail=_zip_detail(exc)), [], {}
 
 
-def _inspect_zip(zf: zipfile.ZipFile, name: str) -> tuple[Issue | None, bool]:
+def _inspect_zip(zf: zipfile.ZipFile, name: str, keep: bool
+                 ) -> tuple[Issue | None, list[str], dict[str, bytes]]:
     infos = zf.infolist()
-    names = {i.filename for i in infos}
+    names = [i.filename for i in infos]
     if "xl/workbook.xml" not in names:
-        return make("E003", sheet=name, detail="tệp nén không chứa sổ Excel"), False
+        return make("E003", sheet=name, detail="tệp nén không chứa sổ Excel"), [], {}
     total = sum(i.file_size for i in infos)
     if total > MAX_UNCOMPRESSED or any(
         i.compress_size and i.file_size / i.compress_size > MAX_RATIO
         and i.file_size > 10 * 1024 * 1024 for i in infos
     ):
         return make("E007", sheet=name, detail=f"{total // (1024 * 1024)} MB",
-                    limit=f"{MAX_UNCOMPRESSED // (1024 * 1024)} MB"), False
-    has_formulas = False
+                    limit=f"{MAX_UNCOMPRESSED // (1024 * 1024)} MB"), [], {}
+    parts: dict[str, bytes] = {}
+    kept = 0
     for info in infos:
         if info.is_dir():
             continue
         is_xml = info.filename.endswith((".xml", ".rels"))
-        is_sheet = is_xml and info.filename.startswith("xl/worksheets/")
         with zf.open(info) as fh:
             first = True
-            tail = b""
             while chunk := fh.read(1 << 20):  # reading to the end checks the CRC
-                if first and is_xml and _declares_dtd(chunk[:_PROLOG]):
-                    return make("E009", sheet=name, part=info.filename), False
+                if first and is_xml:
+                    if declares_dtd(chunk if len(chunk) <= _PROLOG else chunk[:_PROLOG]):
+                        return make("E009", sheet=name, part=info.filename), [], {}
+                    # a member of at most 1 MB came whole in this first chunk
+                    if keep and info.file_size <= KEEP_PART and kept + len(chunk) <= KEEP_TOTAL:
+                        parts[info.filename] = chunk
+                        kept += len(chunk)
                 first = False
-                if is_sheet and not has_formulas:
-                    has_formulas = bool(_FORMULA_TAG.search(tail + chunk))
-                    tail = chunk[-16:]
-    return None, has_formulas
+    return None, names, parts
 
 
 _PROLOG = 64 * 1024  # a DOCTYPE can only come before the root element
@@ -136,9 +152,15 @@ _DTD_MARKS = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY")
                    for enc in ("ascii", "utf-16-le", "utf-16-be"))
 
 
-def _declares_dtd(prolog: bytes) -> bool:
-    """An .xlsx never carries a DTD; one is refused before any XML parser sees it."""
-    return any(mark in prolog for mark in _DTD_MARKS)
+def declares_dtd(data: bytes) -> bool:
+    """An .xlsx never carries a DTD; one is refused before any XML parser sees it.
+
+    Both marks start with `<!`, which most parts never contain (no comment, no CDATA):
+    one search usually settles it (`<\0!` is that start in UTF-16 of either order).
+    """
+    if b"<!" not in data and b"<\x00!" not in data:
+        return False
+    return any(mark in data for mark in _DTD_MARKS)
 
 
 def _looks_text(head: bytes) -> bool:
@@ -158,17 +180,25 @@ def _zip_detail(exc: Exception) -> str:
 def read_book(path: Path, specs: tuple[contract.SheetSpec, ...] = contract.SHEETS
               ) -> tuple[Book | None, list[Issue]]:
     """Open `path` and read every sheet of the contract; None when the file is unusable."""
-    problem, has_formulas = _inspect(path)
+    from . import xlsx
+
+    problem, names, parts = _inspect(path, keep=True)
     if problem is not None:
         return None, [problem]
 
+    keep = {fold(spec.name) for spec in specs}
+    package = xlsx.Package(path, names, parts)
     try:
-        wb = _load_sheets(path, {fold(spec.name) for spec in specs})
-    except Exception as exc:  # openpyxl raises many types for damaged files
+        if path.suffix.lower() not in _SUFFIXES:
+            raise OSError(f"{path.suffix} is not a workbook's file name extension")
+        sheets = xlsx.read_sheets(package, lambda title: fold(title) in keep)
+    except Exception as exc:  # a damaged part; the exception says which kind
         return None, [make("E006", sheet=path.name, detail=_load_detail(exc))]
+    finally:
+        package.close()
     issues: list[Issue] = []
-    by_fold: dict[str, Any] = {}
-    for ws in wb.worksheets:
+    by_fold: dict[str, xlsx.Sheet] = {}
+    for ws in sheets:
         key = fold(ws.title)
         if key in by_fold:
             issues.append(make("E102", sheet=ws.title, first=by_fold[key].title,
@@ -177,52 +207,27 @@ def read_book(path: Path, specs: tuple[contract.SheetSpec, ...] = contract.SHEET
         by_fold[key] = ws
 
     book = Book(path)
-    wanted: dict[str, Any] = {}
-    for spec in specs:
+    wanted: dict[str, xlsx.Sheet] = {}
+    for spec in specs:  # missing sheets first, then each table's own issues
         ws = by_fold.get(fold(spec.name))
         if ws is None:
             if spec.required:
                 issues.append(make("E101", sheet=spec.name))
             continue
         wanted[spec.key] = ws
-
-    titles = [ws.title for ws in wanted.values()]
-    formulas = _formulas_without_value(path, wb, titles) if has_formulas else {}
     for spec in specs:
-        ws = wanted.get(spec.key)
-        if ws is None:
-            continue
-        table = _read_table(ws, spec, formulas.get(ws.title, {}), issues)
-        if table is not None:
+        if (ws := wanted.get(spec.key)) is not None \
+                and (table := _read_table(ws, spec, issues)) is not None:
             book.tables[spec.key] = table
-    wb.close()
     return book, issues
 
 
-def _load_sheets(path: Path, keep: set[str]) -> Any:
-    """The workbook with only the sheets whose folded name is in `keep` parsed.
-
-    openpyxl parses every sheet of a normal-mode load; a unit may carry large sheets the
-    report does not read (the registers, read by their own streaming reader, or sheets of
-    its own), and parsing those would dominate the time.
-    """
-    from openpyxl.reader.excel import ExcelReader
-
-    class SelectiveReader(ExcelReader):  # type: ignore[misc]
-        def read_worksheets(self) -> None:
-            for sheet, rel in self.parser.find_sheets():
-                if fold(sheet.name) not in keep and rel.target in self.valid_files:
-                    self.valid_files.remove(rel.target)
-            super().read_worksheets()
-
-    reader = SelectiveReader(path, read_only=False, keep_vba=False, data_only=True,
-                             keep_links=False, rich_text=False)
-    reader.read()
-    return reader.wb
+# The file names openpyxl accepted: the same file under another name was refused as damaged.
+_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
 
 def _load_detail(exc: Exception) -> str:
-    """A Vietnamese reason for openpyxl's refusal (its own messages are English)."""
+    """A Vietnamese reason for the reader's refusal (its exceptions speak English)."""
     text = str(exc).lower()
     if "entity" in text or "dtd" in text:
         return "nội dung XML bên trong có khai báo thực thể (entity) bị từ chối vì lý do an toàn"
@@ -231,37 +236,6 @@ def _load_detail(exc: Exception) -> str:
     if "xml" in text or type(exc).__name__ in ("ParseError", "XMLSyntaxError"):
         return "nội dung XML bên trong không hợp lệ"
     return "cấu trúc bên trong không đúng định dạng Excel"
-
-
-def _formulas_without_value(path: Path, wb: Any, titles: list[str]) -> dict[str, dict[str, str]]:
-    """Cells holding a formula whose cached value is missing, by sheet and A1 reference.
-
-    The data-only load cannot tell such a cell from a blank one; when the file has any
-    formula at all (`_inspect` saw one), the formulas are read in a second, streaming pass.
-    """
-    import openpyxl
-
-    if not titles:
-        return {}
-    found: dict[str, dict[str, str]] = {}
-    try:
-        fwb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except Exception:
-        return {}
-    try:
-        for title in titles:
-            cached = wb[title]
-            for row in fwb[title].iter_rows():
-                for c in row:
-                    if getattr(c, "data_type", None) == "f" and isinstance(c.value, str) \
-                            and cached[c.coordinate].value is None:
-                        found.setdefault(title, {})[c.coordinate] = c.value
-    finally:
-        fwb.close()
-    return found
-
-
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
 
 
 def _header_map(values: list[Any], spec: contract.SheetSpec) -> dict[str, int]:
@@ -274,11 +248,28 @@ def _header_map(values: list[Any], spec: contract.SheetSpec) -> dict[str, int]:
     return found
 
 
-def _read_table(ws: Any, spec: contract.SheetSpec, formulas: dict[str, str],
-                issues: list[Issue]) -> Table | None:
-    from openpyxl.utils import get_column_letter
+def _row_values(ws: Sheet, r: int, merged_value: dict[tuple[int, int], Any] | None = None
+                ) -> list[Any]:
+    """Row `r`'s values from column A, merged header cells carrying their range's value.
 
-    hidden_sheet = ws.sheet_state != "visible"
+    The list stops at the row's last value: the columns after it hold nothing to match.
+    """
+    cells = ws.rows.get(r, {})
+    extra = [c for (row, c) in merged_value if row == r] if merged_value else []
+    width = max([0, *cells, *extra])
+    values: list[Any] = [None] * width
+    for c, cell in cells.items():
+        if c >= 1:
+            values[c - 1] = cell[0]
+    for c in extra:
+        values[c - 1] = merged_value[(r, c)]  # type: ignore[index]
+    return values
+
+
+def _read_table(ws: Sheet, spec: contract.SheetSpec, issues: list[Issue]) -> Table | None:
+    from .xlsx import get_column_letter
+
+    hidden_sheet = ws.state != "visible"
     if hidden_sheet:
         issues.append(make("W104", sheet=ws.title))
     merged_value = _merged_header_values(ws)
@@ -287,8 +278,7 @@ def _read_table(ws: Any, spec: contract.SheetSpec, formulas: dict[str, str],
     header_row = 0
     max_row = ws.max_row or 0
     for r in range(1, min(HEADER_SEARCH_ROWS, max_row) + 1):
-        values = [merged_value.get((r, c.column), c.value) for c in ws[r]]
-        found = _header_map(values, spec)
+        found = _header_map(_row_values(ws, r, merged_value), spec)
         if all(k in found for k in required):
             header_row, best = r, (r, found)
             break
@@ -303,57 +293,55 @@ def _read_table(ws: Any, spec: contract.SheetSpec, formulas: dict[str, str],
 
     columns = best[1]
     first_data = header_row + 1
-    spans_down = any(rng.min_row <= header_row < rng.max_row for rng in ws.merged_cells.ranges)
+    spans_down = any(r1 <= header_row < r2 for r1, _, r2, _ in ws.merged)
     if spans_down and first_data <= max_row:
         # A two-line header: group titles merged above their sub-columns (`Kinh phí`).
-        values = [merged_value.get((first_data, c.column), c.value) for c in ws[first_data]]
-        for key, i in _header_map(values, spec).items():
+        for key, i in _header_map(_row_values(ws, first_data, merged_value), spec).items():
             columns.setdefault(key, i)
         first_data += 1
-    merged_cells = {(r, c) for (r, c) in merged_value} | {
-        (rng.min_row, rng.min_col) for rng in ws.merged_cells.ranges}
+    merged_cells = set(merged_value) | {(r1, c1) for r1, c1, _, _ in ws.merged}
     known = set(columns.values())
     for r in range(header_row, first_data):
-        for i, c in enumerate(ws[r]):
-            v = c.value
+        for i, v in enumerate(_row_values(ws, r)):
             if i not in known and isinstance(v, str) and v.strip() \
                     and (r, i + 1) not in merged_cells:
-                issues.append(make("W102", sheet=ws.title, cell=c.coordinate, value=v.strip()))
+                issues.append(make("W102", sheet=ws.title, cell=f"{get_column_letter(i + 1)}{r}",
+                                   value=v.strip()))
     letters = {k: get_column_letter(i + 1) for k, i in columns.items()}
     table = Table(ws.title, spec, header_row, letters, hidden=hidden_sheet)
-    for r_idx, row in enumerate(ws.iter_rows(min_row=first_data, max_row=max_row),
-                                start=first_data):
+    wanted = [(key, i + 1, letters[key]) for key, i in columns.items()]
+    for r_idx in sorted(r for r in ws.rows if first_data <= r <= max_row):
+        row = ws.rows[r_idx]
         cells: dict[str, Cell] = {}
-        for key, i in columns.items():
-            if i >= len(row):
+        for key, col, letter in wanted:
+            cell = row.get(col)
+            if cell is None:
                 continue
-            c = row[i]
-            formula = formulas.get(c.coordinate)
-            value = c.value
+            value, kind, formula = cell
             if value is None and formula is None:
                 continue
             if isinstance(value, str) and not value.strip():
                 continue
-            cells[key] = Cell(value, c.coordinate, formula, c.data_type == "e")
+            cells[key] = Cell(value, f"{letter}{r_idx}", formula, kind == "e")
         if not cells:
             continue
-        hidden = bool(ws.row_dimensions[r_idx].hidden) if r_idx in ws.row_dimensions else False
+        hidden = ws.hidden.get(r_idx, False)
         if hidden:
             issues.append(make("W103", sheet=ws.title, cell=f"A{r_idx}", row=r_idx))
         table.rows.append(Row(r_idx, cells, hidden))
     return table
 
 
-def _merged_header_values(ws: Any) -> dict[tuple[int, int], Any]:
+def _merged_header_values(ws: Sheet) -> dict[tuple[int, int], Any]:
     """Within the header search area, every cell of a merged range carries its value."""
     out: dict[tuple[int, int], Any] = {}
-    for rng in ws.merged_cells.ranges:
-        if rng.min_row > HEADER_SEARCH_ROWS:
+    for r1, c1, r2, c2 in ws.merged:
+        if r1 > HEADER_SEARCH_ROWS:
             continue
-        value = ws.cell(rng.min_row, rng.min_col).value
-        for r in range(rng.min_row, min(rng.max_row, HEADER_SEARCH_ROWS + 1) + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
-                if (r, c) != (rng.min_row, rng.min_col):
+        value = ws.value(r1, c1)
+        for r in range(r1, min(r2, HEADER_SEARCH_ROWS + 1) + 1):
+            for c in range(c1, c2 + 1):
+                if (r, c) != (r1, c1):
                     out[(r, c)] = value
     return out
 

@@ -1,0 +1,661 @@
+"""A lean reader of .xlsx sheets: the cells of chosen sheets, typed as openpyxl types them.
+
+openpyxl builds a whole workbook of Python objects (styles, sheet settings, an object per
+cell) before a value can be read: for a unit's few short sheets that set-up was ~90% of
+`check`. Here the parts are parsed with the C ElementTree and only what the report reads
+is kept: every cell's value as openpyxl's data-only load gives it, the formula of a cell
+whose cached value is missing (which that load hides), merged ranges, hidden rows and the
+sheet's state. Where openpyxl refused a damaged part this reads, the same exception type
+is raised, so the caller's message stays the same (parts it does not read, such as
+drawings, comments or fonts, are not checked); tests/test_xlsx.py compares both readers.
+
+The small helpers marked "as openpyxl" restate openpyxl 3.1 functions (MIT licence):
+importing any openpyxl module imports the whole package (a few hundred ms, numpy
+included), which checking a workbook no longer needs. The tests compare them with
+openpyxl's own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError, XMLPullParser, fromstring
+
+from .read import declares_dtd
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_ROW, _V, _F, _IS, _T, _MERGE = (MAIN + t for t in ("row", "v", "f", "is", "t", "mergeCells"))
+
+_SPREADSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.{}.main+xml"
+_MACRO = "application/vnd.ms-excel.{}.macroEnabled.main+xml"
+# openpyxl's order of preference when a manifest names several workbook parts
+WORKBOOK_TYPES = (_MACRO.format("template"), _SPREADSHEET.format("template"),
+                  _MACRO.format("sheet"), _SPREADSHEET.format("sheet"))
+SHARED_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_DEFAULT_TYPES = (("rels", "application/vnd.openxmlformats-package.relationships+xml"),
+                  ("xml", "application/xml"))
+STYLES = "xl/styles.xml"  # openpyxl reads the stylesheet at this name, whatever the manifest
+WINDOWS_EPOCH = dt.datetime(1899, 12, 30)
+MAC_EPOCH = dt.datetime(1904, 1, 1)
+_INVALID_TITLE = re.compile(r"[\\*?:/\[\]]")
+
+Value = Any  # str | int | float | bool | datetime | date | time | timedelta | None
+
+
+class Package:
+    """The members of one .xlsx; small XML parts arrive already inflated (read._inspect)."""
+
+    def __init__(self, path: Path, names: list[str], parts: dict[str, bytes]) -> None:
+        self.path = path
+        self.names = set(names)
+        self.parts = parts
+        self._zip: zipfile.ZipFile | None = None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.names
+
+    def read(self, name: str) -> bytes:
+        """A member's bytes; KeyError when it is missing, as zipfile (and openpyxl) say."""
+        data = self.parts.get(name)
+        if data is not None:
+            return data
+        if name not in self.names:
+            raise KeyError(f"There is no item named {name!r} in the archive")
+        if self._zip is None:
+            self._zip = zipfile.ZipFile(self.path)
+        return self._zip.read(name)
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
+
+
+@dataclass
+class Sheet:
+    """One worksheet's cells as the report reads them.
+
+    `rows` maps row -> column -> (value, data type, formula): the formula (`=A1+1`) only
+    when the cell has no cached value. `max_row`/`max_column` count every cell present,
+    empty styled ones and merged ranges included, as openpyxl's do.
+    """
+
+    title: str
+    state: str
+    rows: dict[int, dict[int, tuple[Value, str, str | None]]] = field(default_factory=dict)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
+    hidden: dict[int, bool] = field(default_factory=dict)  # of rows with attributes
+    max_row: int = 1
+    max_column: int = 1
+
+    def value(self, row: int, column: int) -> Value:
+        cell = self.rows.get(row, {}).get(column)
+        return None if cell is None else cell[0]
+
+
+class WorkbookError(ValueError):
+    """A value openpyxl would refuse; its message names XML as openpyxl's wrapper does."""
+
+
+def read_sheets(package: Package, wanted: Callable[[str], bool]) -> list[Sheet]:
+    """The worksheets whose name `wanted` accepts, in workbook order.
+
+    Other sheets are not parsed at all (a unit may carry big registers). Exceptions are
+    those openpyxl raises for the same damage: KeyError for a missing part, ParseError for
+    bad XML, ValueError (named XML, as openpyxl wraps them) or TypeError and IndexError
+    for values it cannot use.
+    """
+    try:
+        return _Reader(package).sheets(wanted)
+    except ValueError as exc:  # not its text: a cell's text could read like another cause
+        raise WorkbookError("could not read the workbook: invalid XML or value") from exc
+
+
+def _xml(data: bytes) -> Element:
+    """A part's tree, never with a DTD (entity expansion, external entities).
+
+    `read._inspect` refuses a DTD in a part's first 64 KB; this second line, which the
+    defused parsers of openpyxl were, refuses one anywhere (a `<!` can only start markup,
+    and no part of a real workbook declares a doctype or an entity).
+    """
+    if declares_dtd(data):
+        raise ParseError("the part declares a DTD or an entity: refused")
+    return fromstring(data)
+
+
+def _local(tag: Any) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _required(el: Element, name: str) -> str:
+    value = el.get(name)
+    if value is None:  # openpyxl's descriptors refuse a missing required attribute
+        raise TypeError(f"<{_local(el.tag)}> without {name}")
+    return value
+
+
+def _bool(value: str) -> bool:
+    """openpyxl's Bool: 'false', 'f' and '0' are false, any other text is true."""
+    return False if value in ("false", "f", "0") else bool(value)
+
+
+class _Reader:
+    """One reading of a package: the workbook-wide parts first, then the chosen sheets."""
+
+    def __init__(self, package: Package) -> None:
+        self.package = package
+        self.styles_count = 1  # openpyxl's default stylesheet: one cell style, no dates
+        self.dates: frozenset[int] = frozenset()
+        self.timedeltas: frozenset[int] = frozenset()
+        self.strings: list[str] = []
+        self.epoch = WINDOWS_EPOCH
+
+    def sheets(self, wanted: Callable[[str], bool]) -> list[Sheet]:
+        package = self.package
+        overrides: list[tuple[str, str]] = []
+        defaults: list[tuple[str, str]] = []
+        for el in _xml(package.read("[Content_Types].xml")):
+            tag = _local(el.tag)
+            if tag == "Override":
+                overrides.append((_required(el, "PartName"), _required(el, "ContentType")))
+            elif tag == "Default":
+                defaults.append((_required(el, "Extension"), _required(el, "ContentType")))
+        part = _workbook_part(overrides, defaults or list(_DEFAULT_TYPES))
+        strings = next((p for p, t in overrides if t == SHARED_STRINGS), None)
+        if strings is not None:
+            self.strings = _shared_strings(package.read(strings[1:]))
+        entries = self._workbook(part)
+        if STYLES in package:
+            self._styles(package.read(STYLES))
+
+        sheets: list[Sheet] = []
+        titles: list[str] = []
+        chosen: list[tuple[str, str, str, str]] = []
+        skipped: set[str] = set()
+        for name, state, target, kind in entries:
+            if not wanted(name):
+                skipped.add(target)  # openpyxl's selective load drops the part itself
+            else:
+                chosen.append((name, state, target, kind))
+        for name, state, target, kind in chosen:
+            if target not in package or target in skipped or "chartsheet" in kind:
+                continue  # as openpyxl: a sheet without its part is no sheet
+            title = _title(name, titles)
+            sheet = Sheet(title, state)  # state "none" (no state) is not visible either
+            self._parse_sheet(package.read(target), sheet)
+            sheets.append(sheet)
+            titles.append(title)
+        return sheets
+
+    def _workbook(self, part: str) -> list[tuple[str, str, str, str]]:
+        """(name, state, part, relationship type) of every sheet with a relationship."""
+        root = _xml(self.package.read(part))
+        sheets_el: Element | None = None
+        for el in root:
+            tag = _local(el.tag)
+            if tag == "workbookPr":
+                flag = el.get("date1904")  # the last workbookPr counts, as in openpyxl
+                self.epoch = MAC_EPOCH if flag is not None and _bool(flag) else WINDOWS_EPOCH
+            elif tag == "sheets":
+                sheets_el = el
+        entries: list[tuple[str, str, str, str]] = []
+        rels: dict[str, tuple[str, str]] | None = None
+        for s in sheets_el if sheets_el is not None else ():
+            name = _required(s, "name")
+            _integer(_required(s, "sheetId"))
+            state = s.get("state", "visible")
+            if state not in ("visible", "hidden", "veryHidden", "none"):
+                raise ValueError(f"sheet state {state!r}")
+            rid = s.get(REL_ID)
+            if not rid:
+                continue  # openpyxl drops such a sheet with a warning
+            if rels is None:
+                rels = _relationships(self.package, part)
+            target, kind = rels[rid]  # KeyError: the workbook names a part it does not have
+            entries.append((name, state, target, kind))
+        return entries
+
+    def _styles(self, data: bytes) -> None:
+        root = _xml(data)
+        formats: Element | None = None
+        xfs: Element | None = None
+        for el in root:
+            tag = _local(el.tag)
+            if tag == "numFmts":
+                formats = el
+            elif tag == "cellXfs":
+                xfs = el
+        custom: dict[int, str] = {}
+        for el in formats if formats is not None else ():
+            if _local(el.tag) == "numFmt":
+                custom[_integer(_required(el, "numFmtId"))] = _required(el, "formatCode")
+        ids = [_integer(el.get("numFmtId", 0)) for el in (xfs if xfs is not None else ())
+               if _local(el.tag) == "xf"]
+        if not ids:
+            return  # openpyxl keeps its default style when the sheet has none
+        codes = [custom[i] if i in custom else BUILTIN_FORMATS.get(i) for i in ids]
+        self.styles_count = len(ids)
+        self.dates = frozenset(i for i, code in enumerate(codes) if is_date_format(code))
+        self.timedeltas = frozenset(i for i, code in enumerate(codes)
+                                    if is_timedelta_format(code))
+
+    def _style(self, s: str) -> tuple[int | str, Exception | None]:
+        """A cell's style index, and the error openpyxl's style lookup would raise for it.
+
+        openpyxl reads the number while parsing a row (ValueError) but looks the style up
+        once the row is parsed: the lookup's error comes after the row's other errors.
+        """
+        if not s:
+            return s, TypeError("list indices must be integers or slices, not str")
+        index = int(s)
+        if not -self.styles_count <= index < self.styles_count:
+            return index, IndexError("list index out of range")
+        return index, None
+
+    def _parse_sheet(self, data: bytes, sheet: Sheet) -> None:
+        root = _xml(data)
+        rows = sheet.rows
+        hidden = sheet.hidden
+        strings, dates, epoch, style = self.strings, self.dates, self.epoch, self._style
+        style_ids = {str(i): i for i in range(self.styles_count)}  # the usual `s="3"`
+        formulas: dict[tuple[int, int], str | tuple[str, str, str]] = {}
+        masters: dict[str | None, tuple[str, str]] = {}
+        row_styles: dict[int, str | None] = {}
+        row_no = 0
+        for row in root.iter(_ROW):
+            attrib = row.attrib
+            r = attrib.get("r")
+            row_no = row_no + 1 if r is None else _row_number(r)
+            if (len(attrib) > 1 or (r is None and attrib)) \
+                    and {k for k in attrib if not k.startswith("{")} - {"r", "spans"}:
+                hidden[row_no] = _row_hidden(attrib)
+                row_styles[row_no] = attrib.get("s")
+            col = 0
+            bad: Exception | None = None
+            for c in row:
+                a = c.attrib
+                ref = a.get("r")
+                if ref:
+                    rr, col = _coordinate(ref)
+                else:
+                    col += 1
+                    rr = row_no
+                t = a.get("t", "n")
+                s: Any = a.get("s")
+                if s is None:
+                    s = 0
+                elif (index := style_ids.get(s)) is not None:
+                    s = index
+                else:
+                    s, problem = style(s)
+                    bad = bad or problem
+                if t == "inlineStr":
+                    value = None
+                    inline = c.find(_IS)
+                    if inline is not None:
+                        t = "s"
+                        value = _text(inline)
+                else:
+                    v = c.find(_V)
+                    value = v.text if v is not None else None
+                    if not value:
+                        value = None
+                    elif t == "n":
+                        value = float(value) if "." in value or "E" in value \
+                            or "e" in value else int(value)
+                        if s in dates:
+                            t, value = _date_cell(value, epoch, s in self.timedeltas)
+                    elif t == "s":
+                        value = strings[int(value)]
+                    elif t == "str":
+                        t = "s"
+                    elif t == "b":
+                        value = bool(int(value))
+                    elif t == "d":
+                        value = from_ISO8601(value)
+                f = c.find(_F)
+                if f is not None:
+                    formula = _formula(f, masters, ref or f"{get_column_letter(col)}{rr}")
+                    if formula is not None:
+                        formulas[(rr, col)] = formula
+                cells = rows.get(rr)
+                if cells is None:
+                    cells = rows[rr] = {}
+                cells[col] = (value, t, None)
+            if bad is not None:
+                raise bad
+        if merges := list(root.iter(_MERGE)):
+            self._merge(sheet, merges[-1])  # the last element wins, as openpyxl's
+        for s in row_styles.values():  # openpyxl looks the rows' styles up last
+            if s is not None and (problem := style(str(int(s)))[1]) is not None:
+                raise problem
+        for (rr, col), formula in formulas.items():
+            value, t, _ = rows[rr][col]
+            if value is None:
+                rows[rr][col] = (value, t, _formula_text(formula, masters))
+        sheet.max_row = max([max(rows, default=1), *(m[2] for m in sheet.merged)])
+        sheet.max_column = max([max((max(cells) for cells in rows.values()), default=1),
+                                *(m[3] for m in sheet.merged)])
+
+    def _merge(self, sheet: Sheet, merges: Element) -> None:
+        """Merged ranges: only the top-left cell keeps a value, as openpyxl's MergedCells.
+
+        The ranges are listed in the order of openpyxl's set of them (its header search
+        visits them in that order).
+        """
+        ranges = [_range(_required(el, "ref")) for el in merges if _local(el.tag) == "mergeCell"]
+        rows = sheet.rows
+        for r1, c1, r2, c2 in ranges:
+            for r in range(r1, r2 + 1) if r2 - r1 < len(rows) else sorted(rows):
+                cells = rows.get(r)
+                if not cells or not r1 <= r <= r2:
+                    continue
+                for c in [c for c in cells if c1 <= c <= c2 and (r, c) != (r1, c1)]:
+                    cells[c] = (None, "n", None)
+        # openpyxl keeps a set of a set of the ranges: the same hashes, the same order
+        sheet.merged = list(set(iter(set(ranges))))
+
+
+def _workbook_part(overrides: list[tuple[str, str]], defaults: list[tuple[str, str]]) -> str:
+    for kind in WORKBOOK_TYPES:
+        for name, content in overrides:
+            if content == kind:
+                return name[1:]
+    if {content for _, content in defaults} & set(WORKBOOK_TYPES):
+        return "xl/workbook.xml"
+    raise OSError("File contains no valid workbook part")
+
+
+def _relationships(package: Package, part: str) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (target part, type), targets resolved as openpyxl resolves them."""
+    folder, name = posixpath.split(part)
+    path = posixpath.join(folder, "_rels", f"{name}.rels")
+    root = _xml(package.read(path))
+    parent = posixpath.split(posixpath.dirname(path))[0]
+    found: dict[str, tuple[str, str]] = {}
+    for el in root:
+        kind, target = el.get("Type"), el.get("Target")
+        if kind is None or target is None or {k for k in el.attrib if k[0] != "{"} - {
+                "Id", "Type", "Target", "TargetMode"}:
+            return {}  # openpyxl ignores a relationship list it cannot read
+        if el.get("TargetMode") != "External":
+            target = target[1:] if target.startswith("/") else posixpath.normpath(
+                posixpath.join(parent, target))
+        found[el.get("Id")] = (target, kind)  # type: ignore[index]
+    return found
+
+
+def _title(name: str, titles: list[str]) -> str:
+    """The sheet's title as openpyxl sets it (refusing the characters it refuses)."""
+    value = name or "Sheet"
+    if m := _INVALID_TITLE.search(value):
+        raise ValueError(f"Invalid character {m.group(0)} found in sheet title")
+    return avoid_duplicate_name(titles, value)
+
+
+def avoid_duplicate_name(names: list[str], value: str) -> str:
+    """As openpyxl: a title already taken (ignoring case) gets the next free number."""
+    if [n for n in names if n.lower() == value.lower()]:
+        pattern = re.compile(f"(?P<title>{re.escape(value)})(?P<count>\\d*),?", re.I)
+        if matches := pattern.findall(",".join(names)):
+            counts = [int(idx) for (_, idx) in matches if idx.isdigit()]
+            value = f"{value}{max(counts) + 1 if counts else 1}"
+    return value
+
+
+def _integer(value: Any) -> int:
+    try:
+        return int(value)
+    except Exception:  # openpyxl's Integer descriptor turns every failure into TypeError
+        raise TypeError(f"expected an integer, not {value!r}") from None
+
+
+def _row_number(r: str) -> int:
+    try:
+        return int(r)
+    except ValueError:
+        number = float(r)
+        if number.is_integer():
+            return int(number)
+        raise ValueError(f"{r} is not a valid row number") from None
+
+
+def _row_hidden(attrib: dict[str, str]) -> bool:
+    if "visible" in attrib:  # openpyxl's RowDimension: hidden = not visible
+        return not attrib["visible"]
+    return _bool(attrib.get("hidden", ""))
+
+
+def _text(node: Element) -> str:
+    """A string item's text: the plain `<t>` then every rich-text run's; no phonetic runs."""
+    if len(node) == 1 and node[0].tag == _T:  # nearly every string: one plain <t>
+        return node[0].text or ""
+    plain: str | None = None
+    runs: list[str] = []
+    for el in node:
+        tag = _local(el.tag)
+        if tag == "t":
+            plain = el.text
+        elif tag == "r":
+            run: str | None = None
+            for t in el:
+                if _local(t.tag) == "t":
+                    run = t.text
+            if run is not None:
+                runs.append(run)
+    if not runs:
+        return plain or ""
+    return "".join(([plain] if plain is not None else []) + runs)
+
+
+def _shared_strings(data: bytes) -> list[str]:
+    """The shared string table, parsed as a stream: a unit's registers can make it big.
+
+    openpyxl drops the `x005F_` of Excel's escaped underscores here (and only here).
+    """
+    if declares_dtd(data):
+        raise ParseError("the part declares a DTD or an entity: refused")
+    si = MAIN + "si"
+    parser = XMLPullParser(("end",))
+    strings: list[str] = []
+
+    def take() -> None:
+        for _, el in parser.read_events():
+            if el.tag == si:
+                strings.append(_text(el).replace("x005F_", ""))
+                el.clear()
+
+    for i in range(0, len(data), 1 << 20):
+        parser.feed(data[i:i + (1 << 20)])
+        take()
+    parser.close()  # a truncated table is refused here, as by any parser
+    take()
+    return strings
+
+
+def _date_cell(value: float, epoch: dt.datetime, timedelta: bool) -> tuple[str, Value]:
+    try:
+        return "d", from_excel(value, epoch, timedelta=timedelta)
+    except (OverflowError, ValueError):
+        return "e", "#VALUE!"  # openpyxl's reading of a date serial out of range
+
+
+def _formula(f: Element, masters: dict[str | None, tuple[str, str]], ref: str
+             ) -> str | tuple[str, str, str] | None:
+    """A cell's formula as openpyxl's formula reading gives it (None: array or data table).
+
+    A shared formula's dependants are translated from their master only when needed.
+    """
+    kind = f.get("t")
+    text = "=" + (f.text or "")
+    if kind == "shared":
+        si = f.get("si")
+        if si in masters:
+            return ("shared", si or "", ref)
+        if text != "=":
+            masters[si] = (text, ref)
+        return text
+    if kind in ("array", "dataTable"):
+        return None
+    return text
+
+
+def _formula_text(formula: str | tuple[str, str, str],
+                  masters: dict[str | None, tuple[str, str]]) -> str:
+    if isinstance(formula, str):
+        return formula
+    from openpyxl.formula.translate import Translator  # rare: a copy without its value
+
+    _, si, ref = formula
+    text, origin = masters[si]
+    return str(Translator(text, origin).translate_formula(ref))
+
+
+def _range(ref: str) -> tuple[int, int, int, int]:
+    m = _RANGE.match(ref)
+    if not m:
+        raise ValueError(f"{ref} is not a valid range of cells")
+    c1, r1, c2, r2 = m.groups()
+    c2, r2 = c2 or c1, r2 or r1
+    bounds = (int(r1), column_index(c1), int(r2), column_index(c2))
+    if bounds[0] > bounds[2] or bounds[1] > bounds[3]:
+        raise ValueError(f"{ref} is not a valid range")
+    return bounds
+
+
+_RANGE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?$")
+_DIGITS = frozenset("0123456789")
+
+
+@lru_cache(maxsize=65536)
+def _coordinate(ref: str) -> tuple[int, int]:
+    """(row, column) of an A1 reference, as openpyxl's coordinate_to_tuple reads it."""
+    idx = 0
+    for idx, ch in enumerate(ref):  # noqa: B007 - the index is the split point
+        if ch in _DIGITS:
+            break
+    return int(ref[idx:]), column_index(ref[:idx])
+
+
+@lru_cache(maxsize=4096)
+def column_index(col: str) -> int:
+    """As openpyxl: letters to a 1-based column, A to ZZZ."""
+    error = f"'{col}' is not a valid column name. Column names are from A to ZZZ"
+    if len(col) > 3:
+        raise ValueError(error)
+    idx = 0
+    for letter, power in zip(reversed(col.upper()), (1, 26, 676), strict=False):
+        if not "A" <= letter <= "Z":
+            raise ValueError(error)
+        idx += (ord(letter) - 64) * power
+    if not 0 < idx < 18279:
+        raise ValueError(error)
+    return idx
+
+
+@lru_cache(maxsize=4096)
+def get_column_letter(idx: int) -> str:
+    """As openpyxl: a 1-based column as letters."""
+    if not 1 <= idx <= 18278:
+        raise ValueError(f"Invalid column index {idx}")
+    letters = ""
+    while idx:
+        idx, rem = divmod(idx - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+# ---------------------------------------------------------------- as openpyxl: numbers, dates
+
+BUILTIN_FORMATS = {
+    0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00",
+    5: '"$"#,##0_);("$"#,##0)', 6: '"$"#,##0_);[Red]("$"#,##0)',
+    7: '"$"#,##0.00_);("$"#,##0.00)', 8: '"$"#,##0.00_);[Red]("$"#,##0.00)',
+    9: "0%", 10: "0.00%", 11: "0.00E+00", 12: "# ?/?", 13: "# ??/??",
+    14: "mm-dd-yy", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy", 18: "h:mm AM/PM",
+    19: "h:mm:ss AM/PM", 20: "h:mm", 21: "h:mm:ss", 22: "m/d/yy h:mm",
+    37: "#,##0_);(#,##0)", 38: "#,##0_);[Red](#,##0)", 39: "#,##0.00_);(#,##0.00)",
+    40: "#,##0.00_);[Red](#,##0.00)",
+    41: r'_(* #,##0_);_(* \(#,##0\);_(* "-"_);_(@_)',
+    42: r'_("$"* #,##0_);_("$"* \(#,##0\);_("$"* "-"_);_(@_)',
+    43: r'_(* #,##0.00_);_(* \(#,##0.00\);_(* "-"??_);_(@_)',
+    44: r'_("$"* #,##0.00_)_("$"* \(#,##0.00\)_("$"* "-"??_)_(@_)',
+    45: "mm:ss", 46: "[h]:mm:ss", 47: "mmss.0", 48: "##0.0E+0", 49: "@",
+}
+_STRIP = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
+_DATE_CHAR = re.compile(r"(?<![_\\])[dmhysDMHYS]")
+_TIMEDELTA = re.compile(r"\[hh?\](:mm(:ss(\.0*)?)?)?|\[mm?\](:ss(\.0*)?)?|\[ss?\](\.0*)?", re.I)
+
+
+def is_date_format(fmt: str | None) -> bool:
+    if fmt is None:
+        return False
+    return _DATE_CHAR.search(_STRIP.sub("", fmt.split(";")[0])) is not None
+
+
+def is_timedelta_format(fmt: str | None) -> bool:
+    if fmt is None:
+        return False
+    return _TIMEDELTA.search(fmt.split(";")[0]) is not None
+
+
+def from_excel(value: float, epoch: dt.datetime = WINDOWS_EPOCH, timedelta: bool = False
+               ) -> dt.datetime | dt.time | dt.timedelta:
+    """An Excel serial as a datetime (a time below 1 day; a timedelta for [h]:mm formats)."""
+    if timedelta:
+        td = dt.timedelta(days=value)
+        if td.microseconds:  # to the millisecond
+            td = dt.timedelta(seconds=td.total_seconds() // 1,
+                              microseconds=round(td.microseconds, -3))
+        return td
+    day, fraction = divmod(value, 1)
+    diff = dt.timedelta(milliseconds=round(fraction * 86400 * 1000))
+    if 0 <= value < 1 and diff.days == 0:
+        mins, seconds = divmod(diff.seconds, 60)
+        hours, mins = divmod(mins, 60)
+        return dt.time(hours, mins, seconds, diff.microseconds)
+    if 0 < value < 60 and epoch == WINDOWS_EPOCH:
+        day += 1  # Excel's phantom 29 February 1900
+    return epoch + dt.timedelta(days=day) + diff
+
+
+_ISO = re.compile(r"""
+(?P<date>(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2}))?T?
+(?P<time>(?P<hour>\d{2}):(?P<minute>\d{2})(:(?P<second>\d{2})(?P<microsecond>\.\d{1,3})?)?)?Z?""",
+                  re.VERBOSE)
+_ISO_DURATION = re.compile(
+    r"PT((?P<hours>\d+)H)?((?P<minutes>\d+)M)?((?P<seconds>\d+(\.\d{1,3})?)S)?")
+
+
+def from_ISO8601(text: str) -> Value:  # openpyxl's name
+    """A `t="d"` cell: date, time, datetime or (strict OOXML) duration."""
+    if not text:
+        return None
+    match = _ISO.match(text)
+    if match and any(match.groups()):
+        parts: dict[str, Any] = match.groupdict(0)
+        for key in ("year", "month", "day", "hour", "minute", "second"):
+            if parts[key]:
+                parts[key] = int(parts[key])
+        if parts["microsecond"]:
+            parts["microsecond"] = int(float(parts["microsecond"]) * 1_000_000)
+        if not parts["date"]:
+            return dt.time(parts["hour"], parts["minute"], parts["second"],
+                           parts["microsecond"])
+        if not parts["time"]:
+            return dt.date(parts["year"], parts["month"], parts["day"])
+        del parts["time"], parts["date"]
+        return dt.datetime(**parts)
+    match = _ISO_DURATION.match(text)
+    if match and any(match.groups()):
+        found = {k: float(v) if v else v for k, v in match.groupdict(0).items()}
+        return dt.timedelta(**found)
+    raise ValueError(f"Invalid datetime value {text}")
