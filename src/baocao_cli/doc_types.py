@@ -100,6 +100,12 @@ def classify(code: Code | None, summary: str, own: str) -> tuple[str, str | None
     return type_of_summary(summary) or OTHER_KIND, None
 
 
+def type_of_code(code: Code, own: str) -> str | None:
+    """The type a ký hiệu gives on its own, as `classify` would find it; None when the
+    summary must be read (registers.py reads a summary only then)."""
+    return _by_tail(code.tail, own)[0]
+
+
 @functools.lru_cache(maxsize=4096)
 def _by_tail(tail: str, own: str) -> tuple[str | None, str | None, str]:
     """What the part of a ký hiệu after its number says: (type, or None when the summary
