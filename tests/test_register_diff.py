@@ -291,3 +291,14 @@ def test_column_numbers_found_below_the_header_search(tmp_path: Path, titles: in
     path = write(tmp_path / "e.xlsx", {"Danh sách": rows}, titles=titles)
     for way in ("openpyxl", "shared strings"):
         assert_same(WAYS[way](path), external=True)
+
+
+def test_issues_past_the_cap_counted_as_before(tmp_path: Path) -> None:
+    """Over 200 issues of a code: the rest in one E690/W690 line, per register."""
+    rows = outgoing_rows(6, 900)
+    for row in rows[300:600]:
+        if isinstance(row[2], dt.datetime):
+            row[2] = row[2].replace(year=2019)
+    path = write(tmp_path / "u.xlsx", {"Sổ văn bản đi": rows})
+    for way in ("openpyxl", "shared strings"):
+        assert_same(WAYS[way](path), external=False)

@@ -123,7 +123,8 @@ class _Checker:
     def finish(self) -> list[Issue]:
         for code, n in self.counts.items():
             if n > ISSUES_PER_CHECK:
-                self.issues.append(make(f"{code[0]}690", sheet=self.sheet, code=code,
+                # `capped`: `code` is make()'s own first parameter
+                self.issues.append(make(f"{code[0]}690", sheet=self.sheet, capped=code,
                                         n=format_number(n - ISSUES_PER_CHECK),
                                         total=format_number(n)))
         return self.issues
