@@ -20,6 +20,7 @@ import register_reference as reference
 
 from baocao_cli.model import Info
 from baocao_cli.registers import check_registers, read_registers
+from baocao_cli.registers_read import Workbook, _dates
 
 D = dt.datetime
 INFO = Info(nam=2021, ky_hieu="UBND")
@@ -302,3 +303,31 @@ def test_issues_past_the_cap_counted_as_before(tmp_path: Path) -> None:
     path = write(tmp_path / "u.xlsx", {"Sổ văn bản đi": rows})
     for way in ("openpyxl", "shared strings"):
         assert_same(WAYS[way](path), external=False)
+
+
+@pytest.mark.parametrize("mac", [False, True])
+def test_date_serials_as_workbook_date(tmp_path: Path, mac: bool) -> None:
+    """The column-wise dates are `Workbook.date`'s, to the millisecond, in both date
+    systems: whole days, times of day, fractions rounding into the next day, serials
+    before 60 (the 1900 leap-year bug) and the first days of each system."""
+    book = openpyxl.Workbook()
+    if mac:
+        book.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
+    book.save(tmp_path / "d.xlsx")
+    wb = Workbook(tmp_path / "d.xlsx")
+    rng = random.Random(8)
+    serials = ["0", "0.5", "1", "59", "59.99", "60", "60.25", "61", "44200", "44200.5",
+               "44200.99999999999", "44200.999999994", "44201.0000000001", "4.42E4",
+               "2958465", "2958465.5", *(repr(rng.uniform(0, 80000)) for _ in range(3000)),
+               *(str(44197 + i / 144) for i in range(3000))]
+    date = _dates(wb)
+
+    def outcome(convert: Callable[[str], Any], raw: str) -> Any:
+        try:
+            return convert(raw)
+        except OverflowError:  # past 9999-12-31 (sooner in the 1904 system)
+            return OverflowError
+
+    for raw in serials + serials:  # twice: the second time from the cache
+        assert outcome(date, raw) == outcome(lambda x: wb.date(float(x)), raw), raw
+    wb.close()

@@ -418,10 +418,13 @@ def _cell_rows(wb: Workbook, data: str, header_end: int, by_letter: dict[str, st
 # columns' cells, decoded with the work shared between equal values, and another the rows
 # where some other recognised column is filled. Anything else goes `_cell_rows`' way.
 _NOT_PLAIN = (re.compile(r'<c(?=[\s/>])(?! r=")'), re.compile(r":c[\s/>]"))
-_PLAIN_CELL = ('<c r="({cols})(\\d+)"([^>]*?)(?:/>|>(?:<is><t>([^<]+)</t></is>|<v>([^<]+)</v>'
-               '|(.*?))</c>)')
+# The attributes up to `/>` or `>`, as `_CELL`'s `[^>]*?` takes them but without trying
+# the rest of the pattern at every character.
+_ATTRS = "[^>/]*(?:/(?!>)[^>/]*)*"
+_PLAIN_CELL = ('<c r="({cols})(\\d+)"(' + _ATTRS + ')(?:/>|>(?:<is><t>([^<]+)</t></is>'
+               '|<v>([^<]+)</v>|(.*?))</c>)')
 # A cell that is not empty in `_raw`'s reading: not `<c …/>`, `<c …> </c>`, `<v> </v>`…
-_FILLED_CELL = ('<c r="(?:{cols})(\\d+)"[^>]*?(?<!/)>'
+_FILLED_CELL = ('<c r="(?:{cols})(\\d+)"' + _ATTRS + '>'
                 '(?!\\s*</c>|<v>\\s*</v></c>|<is><t>\\s*</t></is></c>)')
 _ONE_CELL = '<c r="{col}{row}"([^>]*?)(?:/>|>(.*?)</c>)'
 
@@ -558,14 +561,35 @@ def _v_reader(wb: Workbook, attrs: str) -> Callable[[str], Any] | None:
         return _number
     if not (style.isascii() and style.isdigit()):
         return None
-    if int(style) not in wb.date_styles:
-        return _number
-    dates: dict[str, Any] = {}
+    return _dates(wb) if int(style) in wb.date_styles else _number
+
+
+def _dates(wb: Workbook) -> Callable[[str], Any]:
+    """`wb.date(float(raw))` for a column of date serials, where openpyxl's `from_excel`
+    was the costliest step of a register (two timedeltas, two sums a cell): the same sum,
+    `epoch + timedelta(days=day) + timedelta(milliseconds=…)`, with each day's midnight
+    computed once and each distinct serial converted once. Serials before 60 (times of
+    day, the 1900 leap-year bug) and anything unusual still go through `wb.date`."""
+    from openpyxl.utils.datetime import SECS_PER_DAY, WINDOWS_EPOCH
+
+    epoch = wb.epoch or WINDOWS_EPOCH
+    midnights: dict[float, dt.datetime] = {}
+    seen: dict[str, Any] = {}
 
     def date(raw: str) -> Any:
-        got = dates.get(raw)
+        got = seen.get(raw)
         if got is None:
-            got = dates[raw] = wb.date(float(raw))
+            serial = float(raw)
+            if 60 <= serial < 2958466:  # 1900-03-01 .. 9999-12-31
+                day, fraction = divmod(serial, 1)
+                midnight = midnights.get(day)
+                if midnight is None:
+                    midnight = midnights[day] = epoch + dt.timedelta(days=day)
+                got = midnight + dt.timedelta(
+                    milliseconds=round(fraction * SECS_PER_DAY * 1000))
+            else:
+                got = wb.date(serial)
+            seen[raw] = got
         return got
 
     return date
