@@ -2,7 +2,8 @@
 
 A year's register runs to tens of thousands of rows, which openpyxl reads too slowly (its
 normal and read-only modes both build a Python object per cell): only the columns the
-checks need are read, keeping each cell's row and column for locations. Sheets are
+checks need are read, keeping each cell's row and column for locations, and for the usual
+plain XML column by column (`_plain_rows`) into a list per checked column. Sheets are
 matched like every other sheet of the contract (normalised names and headers, header row
 below titles); a separate e-office export given with `--so-van-ban` may name its sheet
 anything and carry any extra columns.
@@ -442,7 +443,7 @@ def _pattern(template: str, letters: tuple[str, ...]) -> re.Pattern[str]:
 @dataclass
 class _Below:
     """The rows after the header search (`_plain_rows`): per checked column, its filled
-    cells by row; the rows where only other columns are filled."""
+    cells by row; the rows where some other recognised column is filled."""
 
     values: dict[str, dict[int, Any]]
     others: set[int]
@@ -535,6 +536,7 @@ def _text(raw: str, cache: dict[str, str]) -> str:
 
 
 def _number(raw: str) -> int | float:
+    """A `<v>` number typed as `Workbook.value` types it: an int when written as one."""
     number = float(raw)
     return int(number) if number.is_integer() and "." not in raw and "E" not in raw \
         else number
