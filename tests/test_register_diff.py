@@ -18,9 +18,10 @@ import openpyxl
 import pytest
 import register_reference as reference
 
+from baocao_cli import registers_read
 from baocao_cli.model import Info
 from baocao_cli.registers import check_registers, read_registers
-from baocao_cli.registers_read import Workbook, _dates
+from baocao_cli.registers_read import Workbook, _dates, _plain_shared_strings
 
 D = dt.datetime
 INFO = Info(nam=2021, ky_hieu="UBND")
@@ -194,11 +195,11 @@ def _rewrite_sheets(path: Path, change: Callable[[str], str],
 def shared_strings(path: Path) -> Path:
     """Excel's way: strings in sharedStrings.xml, no `t="n"` on numbers, styles on
     numbers that are no dates, empty cells `<c r="E9" s="0"/>`."""
-    strings: list[str] = []
+    strings: dict[str, int] = {}  # each text once, as Excel writes them
 
     def cell(m: re.Match[str]) -> str:
-        strings.append(m.group(3))
-        return f'<c r="{m.group(1)}"{m.group(2)} t="s"><v>{len(strings) - 1}</v></c>'
+        index = strings.setdefault(m.group(3), len(strings))
+        return f'<c r="{m.group(1)}"{m.group(2)} t="s"><v>{index}</v></c>'
 
     def change(xml: str) -> str:
         xml = re.sub(r'<c r="(\w+)"([^>]*?) t="inlineStr"><is>(.*?)</is></c>', cell, xml)
@@ -331,3 +332,40 @@ def test_date_serials_as_workbook_date(tmp_path: Path, mac: bool) -> None:
     for raw in serials + serials:  # twice: the second time from the cache
         assert outcome(date, raw) == outcome(lambda x: wb.date(float(x)), raw), raw
     wb.close()
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+SST = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+       f'<sst xmlns="{MAIN}" count="9" uniqueCount="9">{{}}</sst>')
+
+
+@pytest.mark.parametrize(("sst", "plain"), [
+    (SST.format('<si><t>Số 01/BC-UBND</t></si><si><t xml:space="preserve"> Về  việc </t></si>'
+                "<si><t></t></si><si><t>A&amp;B &lt;C&gt; &quot;&apos; &#7873;&#13;&#x1F600;</t>"
+                "</si>"), True),
+    (SST.format(""), True),
+    (SST.format('<si><t>a</t></si><si><r><rPr><b/></rPr><t>Báo</t></r><r><t xml:space='
+                '"preserve"> cáo</t></r></si>'), False),
+    (SST.format('<si><t>漢字</t><rPh sb="0" eb="2"><t>かんじ</t></rPh><phoneticPr fontId="1"/>'
+                "</si>"), False),
+    (SST.format("<si><t>dòng 1\r\ndòng 2\rba</t></si>"), False),
+    (SST.format("<si><t/></si><si><t>b</t></si>"), False),
+    (f'<x:sst xmlns:x="{MAIN}"><x:si><x:t>a</x:t></x:si></x:sst>', False),
+    ('<?xml version="1.0" encoding="UTF-16"?>' + SST.split("?>", 1)[1].format(""), False),
+])
+def test_shared_strings_as_the_xml_parser_reads_them(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     sst: str, plain: bool) -> None:
+    """Excel's plain shared strings are split out of the part; anything else is parsed as
+    XML. Either way, the strings the XML parser gives."""
+    blob = sst.encode("utf-16" if 'encoding="UTF-16"' in sst else "utf-8")
+    assert (_plain_shared_strings(blob) is not None) == plain
+    path = _rewrite_sheets(write(tmp_path / "s.xlsx", {"Sheet": [["a"]]}), lambda x: x,
+                           {"xl/sharedStrings.xml": blob})
+    fast = Workbook(path)
+    got = fast.strings
+    fast.close()
+    monkeypatch.setattr(registers_read, "_plain_shared_strings", lambda blob: None)
+    parsed = Workbook(path)
+    assert got == parsed.strings
+    parsed.close()
