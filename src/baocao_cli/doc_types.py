@@ -82,7 +82,8 @@ def parse_code(text: str) -> Code | None:
     m = KY_HIEU.match(text.replace(" ", ""))
     if not m:
         return None
-    return Code(int(m.group(1)), int(m.group(2)) if m.group(2) else None, m.group(3))
+    number, year, tail = m.groups()
+    return Code(int(number), int(year) if year else None, tail)
 
 
 def classify(code: Code | None, summary: str, own: str) -> tuple[str, str | None]:
