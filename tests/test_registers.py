@@ -247,3 +247,14 @@ def test_register_header_missing_a_column(tmp_path: Path) -> None:
     checked = api.check(write_book(tmp_path / "u.xlsx", registers_only(**{"Sổ văn bản đi": rows})))
     err = next(i for i in checked.errors if i.code == "E611")
     assert "\"Ngày tháng văn bản\"" in err.message and err.sheet == "Sổ văn bản đi"
+
+
+def test_issues_past_200_are_counted_in_one_line(tmp_path: Path) -> None:
+    rows = [OUT_HEAD] + [[f"{n:02d}/UBND-VP", D(2020, 5, 1), "V/v họp", "An", "", None]
+                         for n in range(1, 251)]
+    checked = api.check(write_book(tmp_path / "u.xlsx",
+                                   registers_only(**{"Sổ văn bản đi": rows})))
+    assert len(codes_at(checked, "E602")) == 200
+    rest = next(i for i in checked.issues if i.code == "E690")
+    assert rest.sheet == "Sổ văn bản đi"
+    assert "còn 50 lỗi khác cùng mã E602 (tổng cộng 250)" in rest.message

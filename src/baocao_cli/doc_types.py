@@ -82,7 +82,8 @@ def parse_code(text: str) -> Code | None:
     m = KY_HIEU.match(text.replace(" ", ""))
     if not m:
         return None
-    return Code(int(m.group(1)), int(m.group(2)) if m.group(2) else None, m.group(3))
+    number, year, tail = m.groups()
+    return Code(int(number), int(year) if year else None, tail)
 
 
 def classify(code: Code | None, summary: str, own: str) -> tuple[str, str | None]:
@@ -98,6 +99,12 @@ def classify(code: Code | None, summary: str, own: str) -> tuple[str, str | None
             return label, None
         return type_of_summary(summary) or fallback, unknown
     return type_of_summary(summary) or OTHER_KIND, None
+
+
+def type_of_code(code: Code, own: str) -> str | None:
+    """The type a ký hiệu gives on its own, as `classify` would find it; None when the
+    summary must be read (registers.py reads a summary only then)."""
+    return _by_tail(code.tail, own)[0]
 
 
 @functools.lru_cache(maxsize=4096)

@@ -131,7 +131,7 @@ CATALOGUE: dict[str, str] = {
     "E611": "không tìm thấy dòng tiêu đề trong {rows} dòng đầu: thiếu cột {missing}. Cần một "
             "dòng tiêu đề có các cột {expected} (Phụ lục IV Nghị định 30/2020).",
     "E612": "\"{value}\" không phải số thứ tự hợp lệ. Cần số nguyên từ 1 trở lên.",
-    "E690": "còn {n} lỗi khác cùng mã {code} (tổng cộng {total}) không liệt kê ở đây. Sửa các "
+    "E690": "còn {n} lỗi khác cùng mã {capped} (tổng cộng {total}) không liệt kê ở đây. Sửa các "
             "lỗi trên rồi kiểm tra lại.",
     "W601": "dãy {what}{series} thiếu {n} số: {missing}. Số phải liên tiếp từ 01 đến số cuối "
             "{last} (Điều 15 Nghị định 30/2020); kiểm tra các số bị bỏ hoặc chưa vào sổ.",
@@ -153,7 +153,7 @@ CATALOGUE: dict[str, str] = {
     "W609": "\"{kind}\" thuộc nhóm \"{group}\": trang này ghi {typed}, sổ đăng ký "
             "({registers}) đếm được {counted}. Báo cáo dùng số liệu của trang này; kiểm tra lại.",
     "W610": "trang này bị bỏ qua vì sổ đăng ký văn bản được lấy từ tệp {file} (--so-van-ban).",
-    "W690": "còn {n} cảnh báo khác cùng mã {code} (tổng cộng {total}) không liệt kê ở đây.",
+    "W690": "còn {n} cảnh báo khác cùng mã {capped} (tổng cộng {total}) không liệt kê ở đây.",
 }
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import contract
-from .doc_types import OTHER_KIND, Code, classify, parse_code
+from .doc_types import OTHER_KIND, Code, classify, parse_code, type_of_code
 from .issues import Issue, make
 from .model import DocCount, Info
 from .registers_read import ISSUES_PER_CHECK, ErrorValue, Missing, RegisterTable, read_registers
@@ -96,6 +96,10 @@ def _series_is_secret(name: str) -> bool:
     return "mật" in words or "mat" in {fold(w) for w in words if w.isascii()}
 
 
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
 def _shown_date(d: dt.date) -> str:
     return f"{d.day:02d}/{d.month:02d}/{d.year}"
 
@@ -119,7 +123,8 @@ class _Checker:
     def finish(self) -> list[Issue]:
         for code, n in self.counts.items():
             if n > ISSUES_PER_CHECK:
-                self.issues.append(make(f"{code[0]}690", sheet=self.sheet, code=code,
+                # `capped`: `code` is make()'s own first parameter
+                self.issues.append(make(f"{code[0]}690", sheet=self.sheet, capped=code,
                                         n=format_number(n - ISSUES_PER_CHECK),
                                         total=format_number(n)))
         return self.issues
@@ -187,32 +192,44 @@ class _Checker:
         return kind
 
     # registers
+    # The two loops below run once per document (tens of thousands a year): the common cell
+    # forms (a str, a datetime, an int, no Độ mật or Sổ) are taken inline, anything else
+    # goes through the methods above; the summary is only read when the ký hiệu leaves the
+    # type open. The issues come in the same order either way.
     def outgoing(self) -> list[Entry]:
         t = self.table
         entries: list[Entry] = []
-        first: dict[str, str] = {}
-        for r, cells in t.rows:
-            raw = cells.get("so_ky_hieu")
-            text = "" if raw is None or self.bad("so_ky_hieu", r, raw) else self.text(raw)
-            summary = self.text(cells.get("trich_yeu"))
-            date = self.date("ngay_van_ban", r, cells.get("ngay_van_ban"))
+        first: dict[str, int] = {}  # series|ký hiệu -> the row that registered it
+        year, own = self.year, self.own
+        for r, raw, summary, issued, do_mat, so in zip(t.row_numbers, *map(t.column, (
+                "so_ky_hieu", "trich_yeu", "ngay_van_ban", "do_mat", "so")), strict=True):
+            if type(raw) is str:
+                text = _nfc(raw).strip()
+            else:
+                text = "" if raw is None or self.bad("so_ky_hieu", r, raw) else self.text(raw)
+            date = issued.date() if type(issued) is dt.datetime \
+                else self.date("ngay_van_ban", r, issued)
             code = parse_code(text) if text else None
             if not text:
                 self.add("E605", t.ref("so_ky_hieu", r), column="Số, ký hiệu văn bản")
             elif code is None:
                 self.add("E606", t.ref("so_ky_hieu", r), value=text[:60])
-            if "ngay_van_ban" not in cells:
+            if issued is None:
                 self.add("E605", t.ref("ngay_van_ban", r), column="Ngày tháng văn bản")
-            self.in_year("ngay_van_ban", r, date, "ngày văn bản")
-            secret, series = self.secrecy(cells)
+            if date is not None and year and date.year != year:
+                self.in_year("ngay_van_ban", r, date, "ngày văn bản")
+            secret, series = (False, "|") if do_mat is None and so is None \
+                else self.secrecy(do_mat, so)
             if code is not None:
                 unique = f"{series}|{code.key}"  # secret documents: a series of their own
                 if unique in first:
-                    self.add("E601", t.ref("so_ky_hieu", r), value=text, first=first[unique],
-                             year=self.year or "")
+                    self.add("E601", t.ref("so_ky_hieu", r), value=text,
+                             first=t.ref("so_ky_hieu", first[unique]), year=year or "")
                     continue
-                first[unique] = t.ref("so_ky_hieu", r)
-            kind = self.kind(r, code, summary, self.own)
+                first[unique] = r
+            kind = type_of_code(code, own) if code is not None else None
+            if kind is None or kind == OTHER_KIND:
+                kind = self.kind(r, code, self.text(summary), own)
             if code is not None and code.year:  # legal documents: one series per type
                 series = f"{series}|{code.year}|{kind}"
             entries.append(Entry(r, "mat_di" if secret else "di", kind, series, code, date,
@@ -222,40 +239,55 @@ class _Checker:
     def incoming(self) -> list[Entry]:
         t = self.table
         entries: list[Entry] = []
-        seen: dict[tuple[str, str, dt.date | None], str] = {}
-        for r, cells in t.rows:
-            arrived = self.date("ngay_den", r, cells.get("ngay_den"))
-            number = self.integer("so_den", r, cells.get("so_den"))
-            issued = self.date("ngay_van_ban", r, cells.get("ngay_van_ban"))
-            raw = cells.get("so_ky_hieu")
-            text = "" if raw is None or self.bad("so_ky_hieu", r, raw) else self.text(raw)
-            summary = self.text(cells.get("trich_yeu"))
-            for key, label in (("ngay_den", "Ngày đến"), ("so_den", "Số đến")):
-                if key not in cells:
-                    self.add("E605", t.ref(key, r), column=label)
-            self.in_year("ngay_den", r, arrived, "ngày đến")
+        seen: dict[tuple[str, str, dt.date | None], int] = {}  # document -> its first row
+        year = self.year
+        for r, came, number_v, issued_v, raw, summary, author_v, do_mat, so in zip(
+                t.row_numbers, *map(t.column, ("ngay_den", "so_den", "ngay_van_ban",
+                                               "so_ky_hieu", "trich_yeu", "tac_gia", "do_mat",
+                                               "so")), strict=True):
+            arrived = came.date() if type(came) is dt.datetime \
+                else self.date("ngay_den", r, came)
+            number = number_v if type(number_v) is int and number_v >= 1 \
+                else self.integer("so_den", r, number_v)
+            issued = issued_v.date() if type(issued_v) is dt.datetime \
+                else self.date("ngay_van_ban", r, issued_v)
+            if type(raw) is str:
+                text = _nfc(raw).strip()
+            else:
+                text = "" if raw is None or self.bad("so_ky_hieu", r, raw) else self.text(raw)
+            if came is None:
+                self.add("E605", t.ref("ngay_den", r), column="Ngày đến")
+            if number_v is None:
+                self.add("E605", t.ref("so_den", r), column="Số đến")
+            if arrived is not None and year and arrived.year != year:
+                self.in_year("ngay_den", r, arrived, "ngày đến")
             if arrived is not None and issued is not None and arrived < issued:
                 self.add("E604", t.ref("ngay_den", r), arrived=_shown_date(arrived),
                          issued=_shown_date(issued), cell_issued=t.ref("ngay_van_ban", r))
             code = parse_code(text) if text else None
-            author = fold(self.text(cells.get("tac_gia")))
+            author = fold(_nfc(author_v).strip() if type(author_v) is str
+                          else self.text(author_v))
             if text:
                 key = (author, code.key if code else fold(text), issued)
                 if key in seen:
-                    self.add("W605", t.ref("so_ky_hieu", r), value=text, first=seen[key])
+                    self.add("W605", t.ref("so_ky_hieu", r), value=text,
+                             first=t.ref("so_ky_hieu", seen[key]))
                 else:
-                    seen[key] = t.ref("so_ky_hieu", r)
-            secret, series = self.secrecy(cells)
-            kind = self.kind(r, code, summary, "")
+                    seen[key] = r
+            secret, series = (False, "|") if do_mat is None and so is None \
+                else self.secrecy(do_mat, so)
+            kind = type_of_code(code, "") if code is not None else None
+            if kind is None or kind == OTHER_KIND:
+                kind = self.kind(r, code, self.text(summary), "")
             entries.append(Entry(r, "mat_den" if secret else "den", kind, series, code,
                                  arrived, number))
         return entries
 
-    def secrecy(self, cells: dict[str, Any]) -> tuple[bool, str]:
+    def secrecy(self, do_mat: Any, so: Any) -> tuple[bool, str]:
         """Secret when `Độ mật` is filled (not `Thường`) or the `Sổ` names a secret series;
         secret documents are numbered in their own series (Điều 15, khoản 2)."""
-        series = self.text(cells.get("so"))
-        secret = _secret(cells.get("do_mat")) or (bool(series) and _series_is_secret(series))
+        series = self.text(so)
+        secret = _secret(do_mat) or (bool(series) and _series_is_secret(series))
         return secret, f"{series}|{'mat' if secret else ''}"
 
     def numbering(self, entries: list[Entry], direction: str) -> tuple[list[str], int]:

@@ -2,7 +2,8 @@
 
 A year's register runs to tens of thousands of rows, which openpyxl reads too slowly (its
 normal and read-only modes both build a Python object per cell): only the columns the
-checks need are read, keeping each cell's row and column for locations. Sheets are
+checks need are read, keeping each cell's row and column for locations, and for the usual
+plain XML column by column (`_plain_rows`) into a list per checked column. Sheets are
 matched like every other sheet of the contract (normalised names and headers, header row
 below titles); a separate e-office export given with `--so-van-ban` may name its sheet
 anything and carry any extra columns.
@@ -15,6 +16,7 @@ import functools
 import html
 import re
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -97,6 +99,40 @@ def _xml(blob: bytes) -> Any:
     return fromstring(blob)
 
 
+_SST = re.compile(r"<sst\b[^>]*>")
+_PLAIN_SI = re.compile(r'<si>(?:<t>([^<]*)</t>|<t xml:space="preserve">([^<]*)</t>)</si>')
+_DECLARATION = re.compile(r"<\?xml\b([^>]*)\?>")
+_ENCODING = re.compile(r"""\bencoding\s*=\s*["']([^"']*)""")
+
+
+def _plain_shared_strings(blob: bytes) -> list[str] | None:
+    """The shared strings when every one is plain text, `<si><t>…</t></si>` as Excel writes
+    them: one split of the part instead of an XML event per element, several times faster
+    on a register's hundred thousand strings. None for anything else (rich text, phonetic
+    runs, a prefix, another encoding, a DTD, a CR the XML parser would turn into LF): that
+    part is parsed as XML."""
+    try:
+        xml = blob.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    start = _SST.search(xml)
+    end = xml.rfind("</sst>")
+    if start is None or end < start.end():
+        return None
+    prolog = xml[:start.start()].lstrip("\ufeff")
+    declaration = _DECLARATION.match(prolog)
+    encoding = _ENCODING.search(declaration.group(1)) if declaration else None
+    if prolog[declaration.end() if declaration else 0:].strip() or (
+            encoding is not None and encoding.group(1).lower() not in ("utf-8", "utf8")):
+        return None
+    body = xml[start.end():end]
+    parts = _PLAIN_SI.split(body)
+    if "\r" in body or any(parts[0::3]):  # something between or around the <si> elements
+        return None
+    return [_unescape(t if t is not None else kept)
+            for t, kept in zip(parts[1::3], parts[2::3], strict=True)]
+
+
 class Workbook:
     """Sheets of one .xlsx by name, read from their XML (values as openpyxl would give)."""
 
@@ -130,6 +166,10 @@ class Workbook:
             self._strings = []
             if "xl/sharedStrings.xml" not in self.zip.namelist():
                 return self._strings
+            plain = _plain_shared_strings(self.zip.read("xl/sharedStrings.xml"))
+            if plain is not None:
+                self._strings = plain
+                return plain
             si_tag, t_tag, r_tag = f"{_NS}si", f"{_NS}t", f"{_NS}r"
             with self.zip.open("xl/sharedStrings.xml") as fh:
                 for _, el in iterparse(fh):
@@ -243,14 +283,24 @@ def _raw(inner: str | None) -> str | None:
 
 @dataclass
 class RegisterTable:
+    """One register sheet, column by column: the checks walk tens of thousands of documents,
+    and a list per checked column is far cheaper to build and to walk than a dict per row."""
+
     sheet: str  # as shown in messages: `Sổ văn bản đi` or `[export.xlsx]Sheet1`
     spec: contract.SheetSpec
     header_row: int
     columns: dict[str, str]  # column key -> letter
-    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    row_numbers: list[int] = field(default_factory=list)  # the sheet row of each document
+    # checked column key (CHECKED) -> its value in each document's row; None when empty
+    values: dict[str, list[Any]] = field(default_factory=dict)
 
     def ref(self, key: str, row: int) -> str:
         return f"{self.columns.get(key, 'A')}{row}"
+
+    def column(self, key: str) -> list[Any]:
+        """The values of a checked column, document by document (all None when absent)."""
+        values = self.values.get(key)
+        return values if values is not None else [None] * len(self.row_numbers)
 
 
 def _hkey(text: str) -> str:
@@ -290,7 +340,8 @@ def _find_header(head: dict[int, list[tuple[str, Any]]], spec: contract.SheetSpe
 def _read_sheet(wb: Workbook, title: str, spec: contract.SheetSpec, shown: str,
                 external: bool, issues: list[Issue]) -> RegisterTable | None:
     data = wb.sheet_xml(title)
-    if _CELL_WITHOUT_REF.search(data):
+    plain = _plain(data)
+    if not plain and _CELL_WITHOUT_REF.search(data):
         return _read_sheet_openpyxl(wb.path, title, spec, shown, external, issues)
     head: dict[int, list[tuple[str, Any]]] = {}
     header_end = 0
@@ -302,13 +353,16 @@ def _read_sheet(wb: Workbook, title: str, spec: contract.SheetSpec, shown: str,
         head.setdefault(r, []).append((m.group(1), wb.value(m.group(3), m.group(4))))
     else:
         header_end = len(data)
-    return _table(wb, data, header_end, head, title, spec, shown, external, issues)
+    return _table(wb, data, header_end, head, spec, shown, external, issues, plain=plain)
 
 
 def _table(wb: Workbook | None, data: str, header_end: int,
-           head: dict[int, list[tuple[str, Any]]], title: str, spec: contract.SheetSpec,
+           head: dict[int, list[tuple[str, Any]]], spec: contract.SheetSpec,
            shown: str, external: bool, issues: list[Issue],
-           rows: list[tuple[int, dict[str, Any]]] | None = None) -> RegisterTable | None:
+           rows: list[tuple[int, dict[str, Any]]] | None = None,
+           plain: bool = False) -> RegisterTable | None:
+    """The register below the header row found in `head`: from the sheet XML `data` (cells
+    after `header_end`), or from `rows` already read (the openpyxl path)."""
     found = _find_header(head, spec)
     if found is None:
         expected = ", ".join(f"\"{c.label}\"" for c in spec.columns if c.required)
@@ -325,45 +379,260 @@ def _table(wb: Workbook | None, data: str, header_end: int,
         issues += [make("W102", sheet=shown, cell=ref, value=v) for ref, v in extra]
     table = RegisterTable(shown, spec, header_row, columns)
     by_letter = {letter: key for key, letter in columns.items()}
+    below: _Below | None = None  # the rows after the header search, column by column
     if rows is None:
-        rows = []
-        pattern = re.compile(_CELL.format(cols="|".join(sorted(by_letter, key=len,
-                                                                   reverse=True))), re.S)
-        current, values = 0, {}
-        for r, cells in sorted(head.items()):
-            if r > header_row:
-                values = {by_letter[ltr]: v for ltr, v in cells if ltr in by_letter}
-                rows.append((r, values))
         assert wb is not None
-        value = wb.value
-        checked = {letter for letter, key in by_letter.items() if key in CHECKED}
-        # findall hands back plain tuples (no match objects): the loop runs once per cell.
-        for letter, row, attrs, inner in pattern.findall(data, header_end):
-            r = int(row)
-            if r != current:
-                current, values = r, {}
-                rows.append((r, values))
-            values[by_letter[letter]] = value(attrs, inner) if letter in checked \
-                else _raw(inner)
-    first = True
-    for r, values in rows:
-        if r <= header_row:
-            continue
-        present = {k: v for k, v in values.items()
-                   if v is not None and not (isinstance(v, str) and not v.strip())}
-        if not present:
-            continue
-        if first and all(isinstance(v, int | str) and _NUMBERING.match(str(v).strip())
-                         for v in present.values()):
-            first = False  # the form's column numbers `(1) (2) …` under the header
-            continue
-        first = False
-        table.rows.append((r, present))
-    if data:
+        rows = [(r, {by_letter[ltr]: v for ltr, v in cells if ltr in by_letter})
+                for r, cells in sorted(head.items()) if r > header_row]
+        if plain:
+            below = _plain_rows(wb, data, header_end, by_letter)
+        if below is None:
+            rows += _cell_rows(wb, data, header_end, by_letter)
+    documents, seen = _documents(rows, header_row)
+    checked = [key for key in columns if key in CHECKED]
+    table.row_numbers = [r for r, _ in documents]
+    table.values = {key: [cells.get(key) for _, cells in documents] for key in checked}
+    if below is not None:
+        _add_plain_rows(table, below, data, header_end, seen)
+    if data and 'hidden="' in data:  # the search below costs a pass over the whole sheet
         hidden = [int(r) for r in _HIDDEN_ROW.findall(data) if int(r) > header_row]
         for r in hidden[:ISSUES_PER_CHECK]:
             issues.append(make("W103", sheet=shown, cell=f"A{r}", row=r))
     return table
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _is_numbering(values: Iterable[Any]) -> bool:
+    """The form's column numbers `(1) (2) …`, which some registers print under the header."""
+    return all(isinstance(v, int | str) and _NUMBERING.match(str(v).strip()) for v in values)
+
+
+def _documents(rows: list[tuple[int, dict[str, Any]]], header_row: int
+               ) -> tuple[list[tuple[int, dict[str, Any]]], bool]:
+    """The rows below the header with a filled cell, each with its filled cells only, less a
+    first row of column numbers; and whether a filled row was met (the numbers, if any, are
+    behind)."""
+    out: list[tuple[int, dict[str, Any]]] = []
+    first = True
+    for r, values in rows:
+        if r <= header_row:
+            continue
+        present = {k: v for k, v in values.items() if _filled(v)}
+        if not present:
+            continue
+        if first and _is_numbering(present.values()):
+            first = False
+            continue
+        first = False
+        out.append((r, present))
+    return out, not first
+
+
+def _cell_rows(wb: Workbook, data: str, header_end: int, by_letter: dict[str, str]
+               ) -> list[tuple[int, dict[str, Any]]]:
+    """The rows after `header_end` cell by cell, in the order of the XML: the general
+    reading, for sheets `_plain_rows` does not take."""
+    rows: list[tuple[int, dict[str, Any]]] = []
+    pattern = re.compile(_CELL.format(cols="|".join(sorted(by_letter, key=len, reverse=True))),
+                         re.S)
+    current, values = 0, {}
+    value = wb.value
+    checked = {letter for letter, key in by_letter.items() if key in CHECKED}
+    for letter, row, attrs, inner in pattern.findall(data, header_end):
+        r = int(row)
+        if r != current:
+            current, values = r, {}
+            rows.append((r, values))
+        values[by_letter[letter]] = value(attrs, inner) if letter in checked else _raw(inner)
+    return rows
+
+
+# ---------------------------------------------------------------- plain sheets, by column
+
+# Nearly every writer (Excel, openpyxl, e-office exports) writes each cell as `<c r="B5" …>`
+# without a namespace prefix. For such a sheet, one pass over the XML gives the checked
+# columns' cells, decoded with the work shared between equal values, and another the rows
+# where some other recognised column is filled. Anything else goes `_cell_rows`' way.
+_NOT_PLAIN = (re.compile(r'<c(?=[\s/>])(?! r=")'), re.compile(r":c[\s/>]"))
+# The attributes up to `/>` or `>`, as `_CELL`'s `[^>]*?` takes them but without trying
+# the rest of the pattern at every character.
+_ATTRS = "[^>/]*(?:/(?!>)[^>/]*)*"
+_PLAIN_CELL = ('<c r="({cols})(\\d+)"(' + _ATTRS + ')(?:/>|>(?:<is><t>([^<]+)</t></is>'
+               '|<v>([^<]+)</v>|(.*?))</c>)')
+# A cell that is not empty in `_raw`'s reading: not `<c …/>`, `<c …> </c>`, `<v> </v>`…
+_FILLED_CELL = ('<c r="(?:{cols})(\\d+)"' + _ATTRS + '>'
+                '(?!\\s*</c>|<v>\\s*</v></c>|<is><t>\\s*</t></is></c>)')
+_ONE_CELL = '<c r="{col}{row}"([^>]*?)(?:/>|>(.*?)</c>)'
+
+
+def _plain(data: str) -> bool:
+    """Every cell written `<c r="…"`: no namespace prefix, no other spacing, a reference."""
+    return not any(p.search(data) for p in _NOT_PLAIN)
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(template: str, letters: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(template.format(cols="|".join(letters)), re.S)
+
+
+@dataclass
+class _Below:
+    """The rows after the header search (`_plain_rows`): per checked column, its filled
+    cells by row; the rows where some other recognised column is filled."""
+
+    values: dict[str, dict[int, Any]]
+    others: set[int]
+    other_letters: list[str]
+
+
+def _plain_rows(wb: Workbook, data: str, header_end: int, by_letter: dict[str, str]
+                ) -> _Below | None:
+    """The cells after `header_end` of a plain sheet, column by column; None when the rows
+    are not in ascending order (a sheet Excel would repair), left to `_cell_rows`."""
+    checked = {ltr: key for ltr, key in by_letter.items() if key in CHECKED}
+    values: dict[str, dict[int, Any]] = {key: {} for key in checked.values()}
+    last = dict.fromkeys(checked, HEADER_SEARCH_ROWS)
+    readers: dict[str, Callable[[str], Any] | None] = {}
+    texts: dict[str, str] = {}
+    value = wb.value
+    letters = tuple(sorted(checked, key=len, reverse=True))
+    for letter, row, attrs, text, v, inner in (
+            _pattern(_PLAIN_CELL, letters).findall(data, header_end) if letters else ()):
+        r = int(row)
+        if r <= last[letter]:
+            return None
+        last[letter] = r
+        if text:
+            got = _text(text, texts) if ' t="inlineStr"' in attrs \
+                else value(attrs, f"<is><t>{text}</t></is>")
+        elif v:
+            read = readers[attrs] if attrs in readers else readers.setdefault(
+                attrs, _v_reader(wb, attrs))
+            got = read(v) if read is not None else value(attrs, f"<v>{v}</v>")
+        elif inner:
+            got = value(attrs, inner)
+        else:
+            continue  # `<c r="B5" s="3"/>`: empty (None)
+        if got is not None and not (isinstance(got, str) and not got.strip()):
+            values[checked[letter]][r] = got
+    other_letters = sorted((ltr for ltr in by_letter if ltr not in checked), key=len,
+                           reverse=True)
+    others: set[int] = set()
+    if other_letters:
+        others = set(map(int, _pattern(_FILLED_CELL, tuple(other_letters)).findall(
+            data, header_end)))
+        if others and min(others) <= HEADER_SEARCH_ROWS:
+            return None
+    return _Below(values, others, other_letters)
+
+
+def _add_plain_rows(table: RegisterTable, below: _Below, data: str, header_end: int,
+                    seen: bool) -> None:
+    """Append `_plain_rows`' documents to `table` (after the rows of the header search);
+    `seen`: a row was filled above, so the column numbers are no longer looked for."""
+    rows = set(below.others)
+    for cells in below.values.values():
+        rows.update(cells)
+    ordered = sorted(rows)
+    if ordered and not seen:
+        r = ordered[0]
+        first = [cells[r] for cells in below.values.values() if r in cells]
+        if r in below.others:  # unchecked cells as `_raw` reads them
+            for letter in below.other_letters:
+                m = re.compile(_ONE_CELL.format(col=letter, row=r), re.S).search(
+                    data, header_end)
+                raw = _raw(m.group(2)) if m else None
+                if raw is not None and raw.strip():
+                    first.append(raw)
+        if _is_numbering(first):
+            ordered = ordered[1:]
+    table.row_numbers += ordered
+    for key, values in table.values.items():
+        values += map(below.values[key].get, ordered)
+
+
+def _text(raw: str, cache: dict[str, str]) -> str:
+    """`_unescape(raw)`, decoding the span from its first to its last character reference
+    once per distinct span: a register written with `&#7873;` for every Vietnamese letter
+    repeats the same words around its numbers (`01/Q&#272;-SL&#272;TBXH`)."""
+    i = raw.find("&")
+    if i < 0:
+        return raw
+    j = raw.rfind(";") + 1
+    if j <= i:
+        return _unescape(raw)
+    span = raw[i:j]
+    decoded = cache.get(span)
+    if decoded is None:
+        decoded = cache[span] = _decode_charrefs(span)
+    if "&" in decoded or "&" in raw[j:]:  # named entities (`&amp;`): the whole, as before
+        return _unescape(raw)
+    return raw[:i] + decoded + raw[j:]
+
+
+def _number(raw: str) -> int | float:
+    """A `<v>` number typed as `Workbook.value` types it: an int when written as one."""
+    number = float(raw)
+    return int(number) if number.is_integer() and "." not in raw and "E" not in raw \
+        else number
+
+
+def _v_reader(wb: Workbook, attrs: str) -> Callable[[str], Any] | None:
+    """How `Workbook.value` types the `<v>` text of a cell with these attributes, for the
+    forms nearly every cell takes (a shared string, a number, a date; dates cached, as a
+    register repeats its days); None leaves the cell to `Workbook.value`. `t="n"` is the
+    default type: ` s="1" t="n"` (openpyxl) is the same date as ` s="1"` (Excel)."""
+    if ' t="s"' in attrs:
+        strings = wb.strings
+        return lambda raw: strings[int(raw)]
+    if " t=" in attrs:
+        t = _ATTR_T.search(attrs)
+        if t is not None and t.group(1) != "n":
+            return None
+        s = _ATTR_S.search(attrs)
+        style = s.group(1) if s else None
+    else:
+        at = attrs.find(' s="')
+        style = attrs[at + 4:attrs.find('"', at + 4)] if at >= 0 else None
+    if style is None:
+        return _number
+    if not (style.isascii() and style.isdigit()):
+        return None
+    return _dates(wb) if int(style) in wb.date_styles else _number
+
+
+def _dates(wb: Workbook) -> Callable[[str], Any]:
+    """`wb.date(float(raw))` for a column of date serials, where openpyxl's `from_excel`
+    was the costliest step of a register (two timedeltas, two sums a cell): the same sum,
+    `epoch + timedelta(days=day) + timedelta(milliseconds=…)`, with each day's midnight
+    computed once and each distinct serial converted once. Serials before 60 (times of
+    day, the 1900 leap-year bug) and anything unusual still go through `wb.date`."""
+    from openpyxl.utils.datetime import SECS_PER_DAY, WINDOWS_EPOCH
+
+    epoch = wb.epoch or WINDOWS_EPOCH
+    midnights: dict[float, dt.datetime] = {}
+    seen: dict[str, Any] = {}
+
+    def date(raw: str) -> Any:
+        got = seen.get(raw)
+        if got is None:
+            serial = float(raw)
+            if 60 <= serial < 2958466:  # 1900-03-01 .. 9999-12-31
+                day, fraction = divmod(serial, 1)
+                midnight = midnights.get(day)
+                if midnight is None:
+                    midnight = midnights[day] = epoch + dt.timedelta(days=day)
+                got = midnight + dt.timedelta(
+                    milliseconds=round(fraction * SECS_PER_DAY * 1000))
+            else:
+                got = wb.date(serial)
+            seen[raw] = got
+        return got
+
+    return date
 
 
 def _read_sheet_openpyxl(path: Path, title: str, spec: contract.SheetSpec, shown: str,
@@ -389,7 +658,7 @@ def _read_sheet_openpyxl(path: Path, title: str, spec: contract.SheetSpec, shown
         by_letter = {letter: key for key, letter in found[1].items()}
         rows = [(r, {by_letter[ltr]: v for ltr, v in cells if ltr in by_letter})
                 for r, cells in all_rows]
-    return _table(None, "", 0, head, title, spec, shown, external, issues, rows)
+    return _table(None, "", 0, head, spec, shown, external, issues, rows)
 
 
 def read_registers(path: Path, *, external: bool = False
