@@ -11,9 +11,13 @@ from .model import Report
 from .parse import parse_book
 from .read import read_book
 from .registers import Summary, check_registers, merge_counts, read_registers
+from .registers_read import RegisterTable
 from .rules import Rules, load_rules
 from .score import Scores, compute
 from .validate import check_report
+from .vn import fold
+
+_REGISTER_SHEETS = frozenset(fold(spec.name) for spec in contract.REGISTERS)
 
 
 @dataclass
@@ -60,7 +64,10 @@ def check(path: str | Path, rules: Rules | None = None,
     report, parse_issues = parse_book(book, rules)
     issues = issues + parse_issues
     summaries: list[Summary] = []
-    tables, reg_issues = read_registers(path)
+    tables: list[RegisterTable] = []
+    reg_issues: list[Issue] = []
+    if any(fold(name) in _REGISTER_SHEETS for name in book.sheet_names):
+        tables, reg_issues = read_registers(path)  # most units have none: no second opening
     if so_van_ban is not None:
         issues += [make("W610", sheet=t.sheet, file=Path(so_van_ban).name) for t in tables]
         tables, reg_issues = read_registers(Path(so_van_ban), external=True)

@@ -18,7 +18,9 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -307,17 +309,17 @@ def run_batch(
         if on_result is not None:
             on_result(result)
 
-    if jobs == 1:
-        for task in tasks:
-            done(build_unit(task, rules, template, pdf))
-    else:
-        _warm(template)
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(rules, template, pdf)) as pool:
+    with ExitStack() as stack:
+        pool: ProcessPoolExecutor | None = None
+        if jobs == 1:
+            for task in tasks:
+                done(build_unit(task, rules, template, pdf))
+        else:
+            _warm(template)
+            pool = stack.enter_context(ProcessPoolExecutor(
+                max_workers=jobs, initializer=_init_worker, initargs=(rules, template, pdf)))
             futures: dict[Future[UnitResult], Task] = {pool.submit(_work, t): t
                                                        for t in tasks}
-            from concurrent.futures import as_completed
-
             for fut in as_completed(futures):
                 try:
                     result = fut.result()
@@ -325,18 +327,35 @@ def run_batch(
                     result = _crashed(futures[fut], exc)
                 done(result)
             futures.clear()
-    units = [r for r in results if r is not None]
-    batch = BatchResult(units, outdir, 0.0, jobs, empty_folders=empty)
-    if write_summary and units:
-        from .summary import write_summary_xlsx
-        from .summary_docx import write_summary_docx
-
-        batch.summary_xlsx = outdir / f"{SUMMARY_STEM}.xlsx"
-        write_summary_xlsx(batch.summary_xlsx, units, rules)
-        batch.summary_docx = outdir / f"{SUMMARY_STEM}.docx"
-        batch.summary_warnings = write_summary_docx(batch.summary_docx, units, rules, info)
+        units = [r for r in results if r is not None]
+        batch = BatchResult(units, outdir, 0.0, jobs, empty_folders=empty)
+        if write_summary and units:
+            _write_summaries(batch, rules, info, pool)
     batch.elapsed = time.perf_counter() - started
     return batch
+
+
+def _write_summaries(batch: BatchResult, rules: Rules, info: tuple[Info, list[str]] | None,
+                     pool: ProcessPoolExecutor | None) -> None:
+    """tong-hop.xlsx and tong-hop.docx; with a pool, both at once in two workers (each
+    takes a few tenths of a second, mostly importing openpyxl or python-docx)."""
+    from .summary import write_summary_xlsx
+    from .summary_docx import write_summary_docx
+
+    batch.summary_xlsx = batch.outdir / f"{SUMMARY_STEM}.xlsx"
+    batch.summary_docx = batch.outdir / f"{SUMMARY_STEM}.docx"
+    if pool is not None:
+        try:
+            xlsx = pool.submit(write_summary_xlsx, batch.summary_xlsx, batch.units, rules)
+            docx = pool.submit(write_summary_docx, batch.summary_docx, batch.units, rules,
+                               info)
+            xlsx.result()  # a writer's own exception is raised here, as without a pool
+            batch.summary_warnings = docx.result()
+            return
+        except BrokenProcessPool:  # a worker was killed: write them here instead
+            pass
+    write_summary_xlsx(batch.summary_xlsx, batch.units, rules)
+    batch.summary_warnings = write_summary_docx(batch.summary_docx, batch.units, rules, info)
 
 
 # ---------------------------------------------------------------- the consolidated header

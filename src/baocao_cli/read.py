@@ -58,6 +58,7 @@ class Table:
 class Book:
     path: Path
     tables: dict[str, Table] = field(default_factory=dict)  # spec key -> table
+    sheet_names: tuple[str, ...] = ()  # every sheet of the workbook, read or not
 
 
 def check_file(path: Path) -> Issue | None:
@@ -187,11 +188,17 @@ def read_book(path: Path, specs: tuple[contract.SheetSpec, ...] = contract.SHEET
         return None, [problem]
 
     keep = {fold(spec.name) for spec in specs}
+    seen: list[str] = []
+
+    def wanted(title: str) -> bool:
+        seen.append(title)
+        return fold(title) in keep
+
     package = xlsx.Package(path, names, parts)
     try:
         if path.suffix.lower() not in _SUFFIXES:
             raise OSError(f"{path.suffix} is not a workbook's file name extension")
-        sheets = xlsx.read_sheets(package, lambda title: fold(title) in keep)
+        sheets = xlsx.read_sheets(package, wanted)
     except Exception as exc:  # a damaged part; the exception says which kind
         return None, [make("E006", sheet=path.name, detail=_load_detail(exc))]
     finally:
@@ -206,17 +213,17 @@ def read_book(path: Path, specs: tuple[contract.SheetSpec, ...] = contract.SHEET
             continue
         by_fold[key] = ws
 
-    book = Book(path)
-    wanted: dict[str, xlsx.Sheet] = {}
+    book = Book(path, sheet_names=tuple(seen))
+    found: dict[str, xlsx.Sheet] = {}
     for spec in specs:  # missing sheets first, then each table's own issues
         ws = by_fold.get(fold(spec.name))
         if ws is None:
             if spec.required:
                 issues.append(make("E101", sheet=spec.name))
             continue
-        wanted[spec.key] = ws
+        found[spec.key] = ws
     for spec in specs:
-        if (ws := wanted.get(spec.key)) is not None \
+        if (ws := found.get(spec.key)) is not None \
                 and (table := _read_table(ws, spec, issues)) is not None:
             book.tables[spec.key] = table
     return book, issues
