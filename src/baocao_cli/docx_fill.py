@@ -189,7 +189,7 @@ class PreparedTemplate:
                 raise template_error(exc, self.blob) from None
             rendered[part.name] = self._finish(part.name, xml)
         rendered[self.core or CORE_PART] = self._core(context, properties)
-        entries = [_deflate(rendered[name]) if name in rendered else self.fixed[name]
+        entries = [_deflate(rendered[name], _FAST) if name in rendered else self.fixed[name]
                    for name in self.order]
         return _zip(self.order, entries)
 
@@ -197,7 +197,7 @@ class PreparedTemplate:
         """docxtpl's post-processing of a rendered part, then the part's bytes."""
         from lxml import etree
 
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # undo _add's
         xml = (xml.replace("{_{", "{{").replace("}_}", "}}")
                .replace("{_%", "{%").replace("%_}", "%}"))
         if any(c in xml for c in _LISTING_CHARS):  # a value with line breaks or tabs
@@ -243,8 +243,11 @@ class PreparedTemplate:
 _Entry = tuple[int, int, int, bytes]  # crc, compressed size, size, compressed data
 
 
-def _deflate(data: bytes) -> _Entry:
-    co = zlib.compressobj(6, zlib.DEFLATED, -15)
+_FAST = 3  # for the parts filled per report: a third of level 6's time, 20% larger
+
+
+def _deflate(data: bytes, level: int = 6) -> _Entry:
+    co = zlib.compressobj(level, zlib.DEFLATED, -15)
     packed = co.compress(data) + co.flush()
     return zlib.crc32(data), len(packed), len(data), packed
 
