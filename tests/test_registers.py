@@ -258,3 +258,34 @@ def test_issues_past_200_are_counted_in_one_line(tmp_path: Path) -> None:
     rest = next(i for i in checked.issues if i.code == "E690")
     assert rest.sheet == "Sổ văn bản đi"
     assert "còn 50 lỗi khác cùng mã E602 (tổng cộng 250)" in rest.message
+
+
+def test_uncalculated_formulas_in_a_register_are_located(tmp_path: Path) -> None:
+    """openpyxl (and other programs) write a formula with an empty cached value `<v></v>`."""
+    rows = clean_outgoing()
+    rows[2][0] = '="0"&"2/UBND-VP"'
+    rows[3][1] = "=DATE(2021,2,3)"
+    book = write_book(tmp_path / "u.xlsx", registers_only(**{"Sổ văn bản đi": rows}))
+    checked = api.check(book)
+    assert codes_at(checked, "E205") == ["A3", "B4"]
+    result = runner.invoke(app, ["validate", str(book)])
+    assert result.exit_code == 1 and "Sổ văn bản đi!B4" in result.output
+
+
+def test_a_register_cell_no_writer_would_write_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    import zipfile
+
+    book = write_book(tmp_path / "u.xlsx",
+                      registers_only(**{"Sổ văn bản đi": clean_outgoing()}))
+    broken = tmp_path / "hong.xlsx"
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(broken, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if b"<v>44228</v>" in data:  # the first date of the register: not a number now
+                data = data.replace(b"<v>44228</v>", b"<v>hai</v>", 1)
+            dst.writestr(info, data)
+    checked = api.check(broken)
+    errors = [i for i in checked.issues if i.code == "E006"]
+    assert errors and "Sổ văn bản đi" in errors[0].message
+    result = runner.invoke(app, ["validate", str(broken)])
+    assert result.exit_code == 1 and "Traceback" not in result.output

@@ -238,7 +238,7 @@ class Workbook:
             return _unescape("".join(_T.findall(_RPH.sub("", inner) if "rPh" in inner
                                                 else inner)))
         v = _V.search(inner)
-        if v is None:
+        if v is None or not v.group(1):  # `<v></v>`: a formula never calculated (openpyxl)
             f = _F.search(inner)
             return Missing(_unescape(f.group(1) or "")) if f else None
         raw = v.group(1)
@@ -688,7 +688,12 @@ def read_registers(path: Path, *, external: bool = False
             shown = f"[{path.name}]{title}" if external else title
             if wb.sheets[title][1]:
                 issues.append(make("W104", sheet=shown))
-            table = _read_sheet(wb, title, spec, shown, external, issues)
+            try:
+                table = _read_sheet(wb, title, spec, shown, external, issues)
+            except (ValueError, IndexError, KeyError) as exc:  # a cell no writer would write
+                issues.append(make("E006", sheet=path.name, detail=(
+                    f"trang \"{title}\" có ô mang giá trị không đọc được: {exc}")))
+                continue
             if table is not None:
                 tables.append(table)
     finally:
