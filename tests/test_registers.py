@@ -272,20 +272,40 @@ def test_uncalculated_formulas_in_a_register_are_located(tmp_path: Path) -> None
     assert result.exit_code == 1 and "Sổ văn bản đi!B4" in result.output
 
 
-def test_a_register_cell_no_writer_would_write_is_an_error_not_a_crash(tmp_path: Path) -> None:
+def _edited(book: Path, out: Path, edit) -> Path:
     import zipfile
 
-    book = write_book(tmp_path / "u.xlsx",
-                      registers_only(**{"Sổ văn bản đi": clean_outgoing()}))
-    broken = tmp_path / "hong.xlsx"
-    with zipfile.ZipFile(book) as src, zipfile.ZipFile(broken, "w") as dst:
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
             data = src.read(info)
-            if b"<v>44228</v>" in data:  # the first date of the register: not a number now
-                data = data.replace(b"<v>44228</v>", b"<v>hai</v>", 1)
-            dst.writestr(info, data)
+            dst.writestr(info, edit(data) if info.filename.startswith("xl/worksheets/")
+                         else data)
+    return out
+
+
+@pytest.mark.parametrize("edit", [
+    # text where the first date of the register should be a number
+    lambda data: data.replace(b"<v>44228</v>", b"<v>hai</v>", 1),
+    # damaged XML in a sheet whose cells lack references (read the general way)
+    lambda data: data.replace(b'<c r="A3"', b"<c", 1).replace(b"<v>44229</v>", b"<v><</v>", 1)
+    if b"<v>44229</v>" in data else data,
+], ids=["text-for-a-date", "damaged-xml"])
+def test_a_damaged_register_is_an_error_not_a_crash(tmp_path: Path, edit) -> None:
+    book = write_book(tmp_path / "u.xlsx",
+                      registers_only(**{"Sổ văn bản đi": clean_outgoing()}))
+    broken = _edited(book, tmp_path / "hong.xlsx", edit)
+    assert broken.read_bytes() != book.read_bytes()
     checked = api.check(broken)
     errors = [i for i in checked.issues if i.code == "E006"]
     assert errors and "Sổ văn bản đi" in errors[0].message
     result = runner.invoke(app, ["validate", str(broken)])
     assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_an_infinite_incoming_number_is_refused_at_its_cell(tmp_path: Path) -> None:
+    rows = slipped_incoming()
+    rows[1][1] = 424242
+    book = write_book(tmp_path / "u.xlsx", registers_only(**{"Sổ văn bản đến": rows}))
+    broken = _edited(book, tmp_path / "vo-cuc.xlsx",
+                     lambda data: data.replace(b"<v>424242</v>", b"<v>1e999</v>"))
+    assert codes_at(api.check(broken), "E612") == ["B2"]

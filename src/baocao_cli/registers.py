@@ -6,6 +6,7 @@ doc_types.py.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -172,7 +173,7 @@ class _Checker:
         else:
             self.add("E201", self.table.ref(key, r), value=self.text(v)[:60])
             return None
-        if n != int(n) or n < 1:
+        if not math.isfinite(n) or n != int(n) or n < 1:
             self.add("E612", self.table.ref(key, r), value=self.text(v))
             return None
         return int(n)

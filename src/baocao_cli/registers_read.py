@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 import html
 import re
+import warnings
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -643,16 +644,19 @@ def _read_sheet_openpyxl(path: Path, title: str, spec: contract.SheetSpec, shown
 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        head: dict[int, list[tuple[str, Any]]] = {}
-        rows: list[tuple[int, dict[str, Any]]] = []
-        all_rows = []
-        for r, row in enumerate(wb[title].iter_rows(values_only=True), start=1):
-            cells = [(get_column_letter(i + 1), v) for i, v in enumerate(row) if v is not None]
-            if r <= HEADER_SEARCH_ROWS:
-                head[r] = cells
-            all_rows.append((r, cells))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl's English notes on odd cells
+            read = list(wb[title].iter_rows(values_only=True))
     finally:
         wb.close()
+    head: dict[int, list[tuple[str, Any]]] = {}
+    rows: list[tuple[int, dict[str, Any]]] = []
+    all_rows = []
+    for r, row in enumerate(read, start=1):
+        cells = [(get_column_letter(i + 1), v) for i, v in enumerate(row) if v is not None]
+        if r <= HEADER_SEARCH_ROWS:
+            head[r] = cells
+        all_rows.append((r, cells))
     found = _find_header(head, spec)
     if found is not None:
         by_letter = {letter: key for key, letter in found[1].items()}
@@ -690,9 +694,9 @@ def read_registers(path: Path, *, external: bool = False
                 issues.append(make("W104", sheet=shown))
             try:
                 table = _read_sheet(wb, title, spec, shown, external, issues)
-            except (ValueError, IndexError, KeyError) as exc:  # a cell no writer would write
-                issues.append(make("E006", sheet=path.name, detail=(
-                    f"trang \"{title}\" có ô mang giá trị không đọc được: {exc}")))
+            except Exception:  # damaged XML, a value no writer would write
+                issues.append(make("E006", sheet=path.name,
+                                   detail=f"trang \"{title}\" có dữ liệu hỏng"))
                 continue
             if table is not None:
                 tables.append(table)
