@@ -214,3 +214,60 @@ def test_the_table_scan_sends_a_widened_table_to_fix_tables() -> None:
     assert _tables_settled(f"<w:body {W}><w:tbl>{grid}{row}{row}</w:tbl></w:body>")
     assert not _tables_settled(f"<w:body {W}><w:tbl>{grid}{row}{wide}</w:tbl></w:body>")
     assert not _tables_settled(f"<w:body {W}><w:tbl>{grid}</w:tbl></w:body>")  # no rows
+
+
+# ---------------------------------------------------------------- proved well-formed
+
+
+BODY = f"<w:body {W}>{{}}</w:body>"
+PARA = "<w:p><w:r><w:t>{}</w:t></w:r></w:p>"
+
+
+@pytest.mark.parametrize(("inner", "proved"), [
+    (PARA.format("{{ ten }}"), True),
+    ("{% for x in dong %}" + PARA.format("{{ x }}") + "{% endfor %}", True),
+    ("{% if a %}" + PARA.format("a") + "{% elif b %}" + PARA.format("b") + "{% else %}"
+     + PARA.format("c") + "{% endif %}", True),
+    ('<w:p><w:pPr><w:jc w:val="{{ canh }}"/></w:pPr></w:p>', True),  # a value in quotes
+    # an `if` opened in one paragraph's text and closed in another's: not proved (the
+    # closing tags inside the branch), checked after each rendering instead
+    ("<w:p><w:r><w:t>{% if a %}x</w:t></w:r></w:p>" + PARA.format("y{% endif %}"), False),
+    ("<w:p><w:{{ ten }}/></w:p>", False),  # a value as an element name
+    ("<w:p><w:r w:rsidR={{ ten }}/></w:p>", False),  # unquoted
+    ("<w:p {% if a %}w:rsidR=\"1\"{% endif %}/>", False),  # a block inside a tag
+    (PARA.format("{{ ten | safe }}"), False),  # markup let through
+    ("<!-- {{ ten }} -->" + PARA.format("x"), False),  # a value could end the comment
+    ("{% set x = 1 %}" + PARA.format("{{ x }}"), False),  # only output, for and if
+], ids=["value", "for", "if-elif-else", "attribute", "crossing-if", "name", "unquoted",
+        "block-in-tag", "safe", "comment", "set"])
+def test_what_is_proved_well_formed_once(inner: str, proved: bool) -> None:
+    from baocao_cli.docx_fill import always_well_formed
+
+    assert always_well_formed(make_env(), BODY.format(inner)) is proved
+
+
+def test_the_shipped_template_is_proved_and_a_crossing_one_still_comes_out_whole(
+        tmp_path: Path) -> None:
+    prepared = PreparedTemplate(render.default_template(), make_env())
+    assert prepared.parts[0].well_formed
+    doc = Document()
+    doc.add_paragraph("{% if a %}Mở")
+    table = doc.add_table(rows=1, cols=1)
+    table.cell(0, 0).text = "đóng{% endif %}"
+    doc.save(str(tmp_path / "cheo.docx"))
+    crossing = PreparedTemplate((tmp_path / "cheo.docx").read_bytes(), make_env())
+    assert not crossing.parts[0].well_formed
+    for ctx in ({"a": True}, {"a": False}):
+        etree.fromstring(_parts(crossing.fill(ctx, {}))["word/document.xml"])
+
+
+def test_a_control_character_in_a_value_never_reaches_the_document() -> None:
+    rules = load_rules()
+    checked = check(EXAMPLE, rules)
+    assert checked.report is not None and checked.scores is not None
+    ctx = render.context(checked.report, checked.scores, rules)
+    ctx["nguoi_ky"] = "Nguyễn\x0bVăn\x01A"
+    out = PreparedTemplate(render.default_template(), make_env()).fill(ctx, {})
+    body = _parts(out)["word/document.xml"]
+    etree.fromstring(body)  # parses: the value was not written as it came
+    assert b"\x0b" not in body and b"\x01" not in body

@@ -67,6 +67,7 @@ class _Part:
     name: str  # zip member name
     source: str  # the patched Jinja source, paragraphs on lines of their own
     compiled: Any
+    well_formed: bool = False  # every output is well-formed XML (`always_well_formed`)
 
 
 class PreparedTemplate:
@@ -154,7 +155,7 @@ class PreparedTemplate:
             compiled = self.env.from_string(source)
         except Exception as exc:
             raise template_error(exc, self.blob) from None
-        self.parts.append(_Part(name, source, compiled))
+        self.parts.append(_Part(name, source, compiled, always_well_formed(self.env, source)))
 
     def _add_core(self, data: dict[str, bytes]) -> None:
         """A template without core properties (python-docx would add a default part)."""
@@ -187,25 +188,27 @@ class PreparedTemplate:
                 xml = part.compiled.render(context)
             except Exception as exc:  # a template is user input: every failure is reported
                 raise template_error(exc, self.blob) from None
-            rendered[part.name] = self._finish(part.name, xml)
+            rendered[part.name] = self._finish(part, xml)
         rendered[self.core or CORE_PART] = self._core(context, properties)
         entries = [_deflate(rendered[name], _FAST) if name in rendered else self.fixed[name]
                    for name in self.order]
         return _zip(self.order, entries)
 
-    def _finish(self, name: str, xml: str) -> bytes:
+    def _finish(self, part: _Part, xml: str) -> bytes:
         """docxtpl's post-processing of a rendered part, then the part's bytes."""
         from lxml import etree
 
         xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # undo _add's
-        xml = (xml.replace("{_{", "{{").replace("}_}", "}}")
-               .replace("{_%", "{%").replace("%_}", "%}"))
+        if "{_" in xml or "_}" in xml:
+            xml = (xml.replace("{_{", "{{").replace("}_}", "}}")
+                   .replace("{_%", "{%").replace("%_}", "%}"))
         if any(c in xml for c in _LISTING_CHARS):  # a value with line breaks or tabs
             xml = _docxtpl().resolve_listing(xml)
-        if name != self.main:
+        if part.name != self.main:
             tree = etree.fromstring(xml.encode("utf-8"), _parser())
             return etree.tostring(tree, encoding="UTF-8", standalone=True)
-        if "docPr" not in xml and _well_formed(xml) and _tables_settled(xml):
+        well_formed = (part.well_formed and not _NOT_XML_CHAR.search(xml)) or _well_formed(xml)
+        if "docPr" not in xml and well_formed and _tables_settled(xml):
             body = xml  # what docxtpl's table and drawing fixes would leave unchanged
         else:
             tree = _docxtpl().fix_tables(xml)  # a table whose columns a loop changed
@@ -274,6 +277,66 @@ def _zip(names: list[str], entries: list[_Entry]) -> bytes:
     out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(names), len(names),
                           len(directory), start, 0))
     return out.getvalue()
+
+
+# Characters XML 1.0 does not allow (a value could carry them: `{{ "\x0b" }}`).
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_TEXT, _BLOCK = "\ue000", "\ue001"  # stand-ins: fine as text, never in a name
+
+
+def always_well_formed(env: Any, source: str) -> bool:
+    """Whether every rendering of `source` is well-formed XML, whatever the values: proved
+    once, so a report need not be parsed to be trusted.
+
+    It holds when the template uses only output, `for` and `if`; no filter that lets
+    markup through (`safe`, `xmlattr`); every value sits where text may (autoescaped: it
+    cannot open a tag); and the template, and each branch or loop body on its own, is
+    well-formed with each value read as text and each inner block as text, so any number
+    of copies of any branch can stand where it stands. A template that cannot be proved
+    so (such as a `{% if %}` opened in one cell and closed in another) is checked after
+    every rendering instead.
+    """
+    from jinja2 import nodes
+
+    if "<!" in source or "<?" in source:  # a comment or CDATA a value could end early
+        return False
+    try:
+        tree = env.parse(source)
+    except Exception:
+        return False
+    allowed = (nodes.Output, nodes.For, nodes.If)
+    for node in tree.find_all(nodes.Stmt):
+        if not isinstance(node, allowed):
+            return False
+    if any(f.name in ("safe", "xmlattr") for f in tree.find_all(nodes.Filter)):
+        return False
+    bodies: list[tuple[list[Any], bool]] = [(tree.body, True)]
+    for node in tree.find_all((nodes.For, nodes.If)):
+        branches = [node.body, node.else_]
+        if isinstance(node, nodes.If):
+            branches += [elif_.body for elif_ in node.elif_]
+        bodies += [(branch, False) for branch in branches if branch]
+    return all(_fragment_parses(body, root) for body, root in bodies)
+
+
+def _fragment_parses(body: list[Any], root: bool) -> bool:
+    from xml.parsers import expat
+
+    from jinja2 import nodes
+
+    text: list[str] = []
+    for node in body:
+        if isinstance(node, nodes.Output):
+            for child in node.nodes:
+                text.append(child.data if isinstance(child, nodes.TemplateData) else _TEXT)
+        else:
+            text.append(_BLOCK)
+    xml = "".join(text)
+    try:
+        expat.ParserCreate().Parse(xml if root else f"<r>{xml}</r>", True)
+    except expat.ExpatError:
+        return False
+    return True
 
 
 def _well_formed(xml: str) -> bool:
