@@ -243,7 +243,8 @@ PARA = "<w:p><w:r><w:t>{}</w:t></w:r></w:p>"
 def test_what_is_proved_well_formed_once(inner: str, proved: bool) -> None:
     from baocao_cli.docx_fill import always_well_formed
 
-    assert always_well_formed(make_env(), BODY.format(inner)) is proved
+    source = BODY.format(inner)
+    assert always_well_formed(source, make_env().parse(source)) is proved
 
 
 def test_the_shipped_template_is_proved_and_a_crossing_one_still_comes_out_whole(

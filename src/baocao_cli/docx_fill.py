@@ -147,15 +147,18 @@ class PreparedTemplate:
                       if name not in filled}
 
     def _add(self, name: str, xml: str) -> None:
+        if name != self.main and "{" not in xml and "}" not in xml:
+            return  # no braces: nothing for patch_xml or Jinja; kept as the bytes it was
         patched = _docxtpl().patch_xml(xml)
         if name != self.main and not _has_jinja(patched):
-            return  # kept as the bytes it was
+            return
         source = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
         try:
-            compiled = self.env.from_string(source)
+            tree = self.env.parse(source)
+            compiled = self.env.from_string(tree)  # parsed once, for the proof too
         except Exception as exc:
             raise template_error(exc, self.blob) from None
-        self.parts.append(_Part(name, source, compiled, always_well_formed(self.env, source)))
+        self.parts.append(_Part(name, source, compiled, always_well_formed(source, tree)))
 
     def _add_core(self, data: dict[str, bytes]) -> None:
         """A template without core properties (python-docx would add a default part)."""
@@ -284,9 +287,9 @@ _NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff
 _TEXT, _BLOCK = "\ue000", "\ue001"  # stand-ins: fine as text, never in a name
 
 
-def always_well_formed(env: Any, source: str) -> bool:
-    """Whether every rendering of `source` is well-formed XML, whatever the values: proved
-    once, so a report need not be parsed to be trusted.
+def always_well_formed(source: str, tree: Any) -> bool:
+    """Whether every rendering of `source` (parsed: `tree`) is well-formed XML, whatever
+    the values: proved once, so a report need not be parsed to be trusted.
 
     It holds when the template uses only output, `for` and `if`; no filter that lets
     markup through (`safe`, `xmlattr`); every value sits where text may (autoescaped: it
@@ -299,10 +302,6 @@ def always_well_formed(env: Any, source: str) -> bool:
     from jinja2 import nodes
 
     if "<!" in source or "<?" in source:  # a comment or CDATA a value could end early
-        return False
-    try:
-        tree = env.parse(source)
-    except Exception:
         return False
     allowed = (nodes.Output, nodes.For, nodes.If)
     for node in tree.find_all(nodes.Stmt):
