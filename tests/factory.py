@@ -123,3 +123,19 @@ def info_cell(sheets: Sheets, key: str) -> str:
         if row[0] == key:
             return f"B{i + 1}"
     raise KeyError(key)
+
+
+def two_line_header(wb: Any) -> None:
+    """`Chỉnh lý` with its header on two rows: `Kinh phí` merged over its two sub-columns,
+    the other titles merged down (as many units lay it out)."""
+    ws = wb["Chỉnh lý"]
+    ws.insert_rows(1)
+    for col, title in ((1, "Năm"), (2, "Kế hoạch"), (3, "Đã chỉnh lý"), (6, "Nộp lưu"),
+                       (7, "Tồn đọng"), (8, "Ghi chú")):
+        ws.cell(1, col, title)
+        ws.cell(2, col, None)
+        ws.merge_cells(start_row=1, start_column=col, end_row=2, end_column=col)
+    ws.cell(1, 4, "Kinh phí (triệu đồng)")
+    ws.merge_cells(start_row=1, start_column=4, end_row=1, end_column=5)
+    ws.cell(2, 4, "Kinh phí tỉnh hỗ trợ")
+    ws.cell(2, 5, "Kinh phí đơn vị bố trí")

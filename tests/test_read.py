@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
-from factory import unit_sheets, write_book
+from factory import two_line_header, unit_sheets, write_book
 
 from baocao_cli import api
 
@@ -80,17 +80,7 @@ def test_two_line_header_with_merged_group_title(tmp_path: Path) -> None:
     sheets = unit_sheets()
     path = write_book(tmp_path / "u.xlsx", sheets)
     wb = openpyxl.load_workbook(path)
-    ws = wb["Chỉnh lý"]
-    ws.insert_rows(1)
-    for col, title in ((1, "Năm"), (2, "Kế hoạch"), (3, "Đã chỉnh lý"), (6, "Nộp lưu"),
-                       (7, "Tồn đọng"), (8, "Ghi chú")):
-        ws.cell(1, col, title)
-        ws.cell(2, col, None)
-        ws.merge_cells(start_row=1, start_column=col, end_row=2, end_column=col)
-    ws.cell(1, 4, "Kinh phí (triệu đồng)")
-    ws.merge_cells(start_row=1, start_column=4, end_row=1, end_column=5)
-    ws.cell(2, 4, "Kinh phí tỉnh hỗ trợ")
-    ws.cell(2, 5, "Kinh phí đơn vị bố trí")
+    two_line_header(wb)
     wb.save(path)
     checked = api.check(path)
     assert checked.ok, [i.message for i in checked.issues]

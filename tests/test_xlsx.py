@@ -21,7 +21,7 @@ from typing import Any
 import openpyxl
 import openpyxl_reader
 import pytest
-from factory import unit_sheets, write_book
+from factory import two_line_header, unit_sheets, write_book
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_bad_workbooks import ERRORS, UNUSABLE, WARNINGS, Case, write_case
@@ -85,20 +85,6 @@ def _edited(path: Path, edit: Callable[[Any], None]) -> Path:
     return path
 
 
-def _two_line_header(wb: Any) -> None:
-    ws = wb["Chỉnh lý"]
-    ws.insert_rows(1)
-    for col, title in ((1, "Năm"), (2, "Kế hoạch"), (3, "Đã chỉnh lý"), (6, "Nộp lưu"),
-                       (7, "Tồn đọng"), (8, "Ghi chú")):
-        ws.cell(1, col, title)
-        ws.cell(2, col, None)
-        ws.merge_cells(start_row=1, start_column=col, end_row=2, end_column=col)
-    ws.cell(1, 4, "Kinh phí (triệu đồng)")
-    ws.merge_cells(start_row=1, start_column=4, end_row=1, end_column=5)
-    ws.cell(2, 4, "Kinh phí tỉnh hỗ trợ")
-    ws.cell(2, 5, "Kinh phí đơn vị bố trí")
-
-
 def _many(wb: Any) -> None:
     """Formulas, merges, hidden rows, dates, times, a hidden sheet."""
     vb, cd, tt = wb["Văn bản"], wb["Chấm điểm"], wb["Thông tin"]
@@ -122,7 +108,7 @@ def _many(wb: Any) -> None:
 
 
 EDITS: dict[str, Callable[[Any], None]] = {
-    "two-line-header": _two_line_header,
+    "two-line-header": two_line_header,
     "many": _many,
     "merged-over-data": lambda wb: wb["Nội dung"].merge_cells("A2:B3"),
     "merged-title": lambda wb: (wb["Chỉnh lý"].insert_rows(1),
