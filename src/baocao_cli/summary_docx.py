@@ -51,6 +51,10 @@ class _Doc:
 
         self.doc = Document()
         self.Cm, self.Pt = Cm, Pt
+        # Formatted paragraph and run properties by format: a report sets a few formats on
+        # hundreds of paragraphs, and python-docx's setters are slow.
+        self._ppr: dict[tuple[Any, ...], Any] = {}
+        self._rpr: dict[tuple[Any, ...], Any] = {}
         normal = self.doc.styles["Normal"]
         normal.font.name = FONT
         normal.font.size = Pt(14)
@@ -113,9 +117,14 @@ class _Doc:
              italic: bool = False, align: str = "center", indent: bool = False,
              before: float = 0, after: float = 0, line: float = 1.0,
              keep_next: bool = False) -> Any:
+        key = (size, bold, italic, align, indent, before, after, line, keep_next)
+        p = container.add_paragraph()
+        if key in self._ppr:  # python-docx's setters, once per format: copies after that
+            p._p.insert(0, copy.deepcopy(self._ppr[key]))
+            self.run(p, text, size=size, bold=bold, italic=italic)
+            return p
         from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-        p = container.add_paragraph()
         f = p.paragraph_format
         f.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "left": WD_ALIGN_PARAGRAPH.LEFT,
                        "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
@@ -124,19 +133,25 @@ class _Doc:
         f.space_before, f.space_after = self.Pt(before), self.Pt(after)
         f.line_spacing = line
         f.keep_with_next = keep_next
+        self._ppr[key] = copy.deepcopy(p._p.pPr)
         self.run(p, text, size=size, bold=bold, italic=italic)
         return p
 
     def run(self, p: Any, text: str, *, size: float = 14, bold: bool = False,
             italic: bool = False) -> Any:
+        r = p.add_run(safe_text(text) if text else "")
+        key = (size, bold, italic)
+        if key in self._rpr:
+            r._r.insert(0, copy.deepcopy(self._rpr[key]))
+            return r
         from docx.shared import RGBColor
 
-        r = p.add_run(safe_text(text) if text else "")
         r.font.size = self.Pt(size)
         r.font.bold, r.font.italic = bold, italic
         r.font.name = FONT
         r.font.color.rgb = RGBColor(0, 0, 0)
         self._fonts(r._r)
+        self._rpr[key] = copy.deepcopy(r._r.rPr)
         return r
 
     def body(self, text: str, **kw: Any) -> Any:
