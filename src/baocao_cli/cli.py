@@ -264,8 +264,12 @@ def batch(
     pdf: Annotated[bool, typer.Option(
         "--pdf", help="Ghi thêm bản PDF cạnh mỗi báo cáo, cùng tên (cần LibreOffice).")] = False,
 ) -> None:
-    """Lập báo cáo cho nhiều đơn vị một lần, kèm bảng tổng hợp, xếp hạng (tong-hop.xlsx) và
-    báo cáo tổng hợp (tong-hop.docx)."""
+    """Lập báo cáo cho nhiều đơn vị một lần, kèm bảng xếp hạng và báo cáo tổng hợp.
+
+    Mỗi sổ Excel thành một báo cáo cùng tên trong THƯ_MỤC.
+
+    Thêm tong-hop.xlsx (bảng tổng hợp, xếp hạng) và tong-hop.docx (báo cáo tổng hợp).
+    """
     from decimal import Decimal
 
     from .batch import InfoError, UnitResult, default_jobs, read_info, run_batch
