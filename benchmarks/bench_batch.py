@@ -183,9 +183,9 @@ def main() -> int:
         batch_s = run_batch(base / "vao", base / "ra", args.jobs)
         per_build = time_builds(units, base / "ra-build", min(args.builds, len(units)))
         builds_s = per_build * args.units
-        print(f"batch, {args.units} đơn vị: {batch_s:.2f} s, cả khởi động (~1 s cố định: "
-              f"nạp thư viện, chuẩn bị mẫu, hai tệp tổng hợp) = {args.units / batch_s:.1f} "
-              "báo cáo/giây")
+        print(f"batch, {args.units} đơn vị: {batch_s:.2f} s = {args.units / batch_s:.1f} "
+              "báo cáo/giây, tính cả phần cố định (khởi động, nạp thư viện, chuẩn bị mẫu, "
+              "hai tệp tổng hợp)")
         print(f"build từng đơn vị (tiến trình riêng): {per_build * 1000:.0f} ms/đơn vị, đo trên "
               f"{min(args.builds, len(units))} lần chạy, ngoại suy cho {args.units} đơn vị: "
               f"{builds_s:.1f} s")
