@@ -236,10 +236,11 @@ PARA = "<w:p><w:r><w:t>{}</w:t></w:r></w:p>"
     ("<w:p><w:r w:rsidR={{ ten }}/></w:p>", False),  # unquoted
     ("<w:p {% if a %}w:rsidR=\"1\"{% endif %}/>", False),  # a block inside a tag
     (PARA.format("{{ ten | safe }}"), False),  # markup let through
+    ('<w:p><w:pPr><w:jc w:val="{{ ten | tojson }}"/></w:pPr></w:p>', False),  # `"` unescaped
     ("<!-- {{ ten }} -->" + PARA.format("x"), False),  # a value could end the comment
     ("{% set x = 1 %}" + PARA.format("{{ x }}"), False),  # only output, for and if
 ], ids=["value", "for", "if-elif-else", "attribute", "crossing-if", "name", "unquoted",
-        "block-in-tag", "safe", "comment", "set"])
+        "block-in-tag", "safe", "tojson", "comment", "set"])
 def test_what_is_proved_well_formed_once(inner: str, proved: bool) -> None:
     from baocao_cli.docx_fill import always_well_formed
 

@@ -205,12 +205,14 @@ class PreparedTemplate:
         if "{_" in xml or "_}" in xml:
             xml = (xml.replace("{_{", "{{").replace("}_}", "}}")
                    .replace("{_%", "{%").replace("%_}", "%}"))
+        trusted = part.well_formed  # proved for Jinja's output, not for what follows
         if any(c in xml for c in _LISTING_CHARS):  # a value with line breaks or tabs
             xml = _docxtpl().resolve_listing(xml)
+            trusted = False
         if part.name != self.main:
             tree = etree.fromstring(xml.encode("utf-8"), _parser())
             return etree.tostring(tree, encoding="UTF-8", standalone=True)
-        well_formed = (part.well_formed and not _NOT_XML_CHAR.search(xml)) or _well_formed(xml)
+        well_formed = (trusted and not _NOT_XML_CHAR.search(xml)) or _well_formed(xml)
         if "docPr" not in xml and well_formed and _tables_settled(xml):
             body = xml  # what docxtpl's table and drawing fixes would leave unchanged
         else:
@@ -285,6 +287,8 @@ def _zip(names: list[str], entries: list[_Entry]) -> bytes:
 # Characters XML 1.0 does not allow (a value could carry them: `{{ "\x0b" }}`).
 _NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _TEXT, _BLOCK = "\ue000", "\ue001"  # stand-ins: fine as text, never in a name
+# Jinja's filters that turn plain text into markup autoescape then lets through.
+_MARKUP_FILTERS = frozenset({"safe", "xmlattr", "tojson", "urlize"})
 
 
 def always_well_formed(source: str, tree: Any) -> bool:
@@ -292,12 +296,12 @@ def always_well_formed(source: str, tree: Any) -> bool:
     the values: proved once, so a report need not be parsed to be trusted.
 
     It holds when the template uses only output, `for` and `if`; no filter that lets
-    markup through (`safe`, `xmlattr`); every value sits where text may (autoescaped: it
-    cannot open a tag); and the template, and each branch or loop body on its own, is
-    well-formed with each value read as text and each inner block as text, so any number
-    of copies of any branch can stand where it stands. A template that cannot be proved
-    so (such as a `{% if %}` opened in one cell and closed in another) is checked after
-    every rendering instead.
+    markup through (`safe`, `xmlattr`, `tojson`, `urlize`); every value sits where text
+    may (autoescaped: it cannot open a tag); and the template, and each branch or loop
+    body on its own, is well-formed with each value read as text and each inner block as
+    text, so any number of copies of any branch can stand where it stands. A template
+    that cannot be proved so (such as a `{% if %}` opened in one cell and closed in
+    another) is checked after every rendering instead.
     """
     from jinja2 import nodes
 
@@ -307,7 +311,7 @@ def always_well_formed(source: str, tree: Any) -> bool:
     for node in tree.find_all(nodes.Stmt):
         if not isinstance(node, allowed):
             return False
-    if any(f.name in ("safe", "xmlattr") for f in tree.find_all(nodes.Filter)):
+    if any(f.name in _MARKUP_FILTERS for f in tree.find_all(nodes.Filter)):
         return False
     bodies: list[tuple[list[Any], bool]] = [(tree.body, True)]
     for node in tree.find_all((nodes.For, nodes.If)):
