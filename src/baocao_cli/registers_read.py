@@ -186,7 +186,7 @@ class Workbook:
     @property
     def date_styles(self) -> set[int]:
         if self._dates is None:
-            from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+            from .xlsx import BUILTIN_FORMATS, is_date_format
 
             self._dates = set()
             try:
@@ -208,11 +208,11 @@ class Workbook:
             self._xml[title] = self.zip.read(self.sheets[title][0]).decode("utf-8")
         return self._xml[title]
 
-    def date(self, serial: float) -> dt.datetime:
+    def date(self, serial: float) -> dt.datetime | dt.time | dt.timedelta:
         """An Excel date serial number as a datetime (1900 or 1904 date system)."""
-        from openpyxl.utils.datetime import from_excel
+        from .xlsx import WINDOWS_EPOCH, from_excel
 
-        return from_excel(serial, self.epoch) if self.epoch else from_excel(serial)
+        return from_excel(serial, self.epoch or WINDOWS_EPOCH)
 
     def value(self, attrs: str, inner: str | None) -> Any:
         """The value of one `<c>` element, typed like openpyxl's data-only reading."""
@@ -611,7 +611,7 @@ def _dates(wb: Workbook) -> Callable[[str], Any]:
     `epoch + timedelta(days=day) + timedelta(milliseconds=…)`, with each day's midnight
     computed once and each distinct serial converted once. Serials before 60 (times of
     day, the 1900 leap-year bug) and anything unusual still go through `wb.date`."""
-    from openpyxl.utils.datetime import SECS_PER_DAY, WINDOWS_EPOCH
+    from .xlsx import WINDOWS_EPOCH
 
     epoch = wb.epoch or WINDOWS_EPOCH
     midnights: dict[float, dt.datetime] = {}
@@ -627,7 +627,7 @@ def _dates(wb: Workbook) -> Callable[[str], Any]:
                 if midnight is None:
                     midnight = midnights[day] = epoch + dt.timedelta(days=day)
                 got = midnight + dt.timedelta(
-                    milliseconds=round(fraction * SECS_PER_DAY * 1000))
+                    milliseconds=round(fraction * 86400 * 1000))
             else:
                 got = wb.date(serial)
             seen[raw] = got
