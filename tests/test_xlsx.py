@@ -26,7 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_bad_workbooks import ERRORS, UNUSABLE, WARNINGS, Case, write_case
 
-from baocao_cli import api, xlsx
+from baocao_cli import api, excel, xlsx
 from baocao_cli.read import Book, read_book
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "so-ldtbxh-ha-tinh-2021.xlsx"
@@ -444,25 +444,25 @@ def test_number_formats_and_dates_match_openpyxl() -> None:
     from openpyxl.styles import numbers
     from openpyxl.utils import datetime as odt
 
-    assert numbers.BUILTIN_FORMATS == xlsx.BUILTIN_FORMATS
+    assert numbers.BUILTIN_FORMATS == excel.BUILTIN_FORMATS
     codes = [*numbers.BUILTIN_FORMATS.values(), "dd/mm/yyyy", '"Ngày" d', "[Red]0.00",
              "[$-42A]dd/mm/yyyy", "[h]:mm:ss", "[mm]:ss", "mm:ss.0", "0_d", r"0\d", "@", None]
     for code in codes:
-        assert xlsx.is_date_format(code) == numbers.is_date_format(code), code
-        assert xlsx.is_timedelta_format(code) == numbers.is_timedelta_format(code), code
+        assert excel.is_date_format(code) == numbers.is_date_format(code), code
+        assert excel.is_timedelta_format(code) == numbers.is_timedelta_format(code), code
     for serial in (0, 0.5, 0.999999, 1, 59, 60, 61, 44562, 44562.75, 2958465.9999, -1, 1e-9):
-        for epoch in (xlsx.WINDOWS_EPOCH, xlsx.MAC_EPOCH):
+        for epoch in (excel.WINDOWS_EPOCH, excel.MAC_EPOCH):
             for delta in (False, True):
                 try:
                     expected = odt.from_excel(serial, epoch, timedelta=delta)
                 except (OverflowError, ValueError) as exc:
                     with pytest.raises(type(exc)):
-                        xlsx.from_excel(serial, epoch, timedelta=delta)
+                        excel.from_excel(serial, epoch, timedelta=delta)
                     continue
-                assert xlsx.from_excel(serial, epoch, timedelta=delta) == expected
+                assert excel.from_excel(serial, epoch, timedelta=delta) == expected
     for text in ("2021-12-31T08:30:00", "2021-12-31", "08:30", "08:30:15.25", "PT30H",
                  "PT1H2M3.5S", "2021-12-31T08:30:00Z", ""):
-        assert xlsx.from_ISO8601(text) == odt.from_ISO8601(text), text
+        assert excel.from_ISO8601(text) == odt.from_ISO8601(text), text
 
 
 def test_column_letters_match_openpyxl() -> None:
@@ -470,15 +470,15 @@ def test_column_letters_match_openpyxl() -> None:
 
     for i in (*range(1, 800), 16384, 18278):
         letter = cell.get_column_letter(i)
-        assert xlsx.get_column_letter(i) == letter
-        assert xlsx.column_index(letter) == i == xlsx.column_index(letter.lower())
+        assert excel.get_column_letter(i) == letter
+        assert excel.column_index(letter) == i == excel.column_index(letter.lower())
     for ref in ("A1", "XFD1048576", "b7", "AA10"):
-        assert xlsx._coordinate(ref) == cell.coordinate_to_tuple(ref)
+        assert excel.coordinate(ref) == cell.coordinate_to_tuple(ref)
     for bad in ("A", "$A$1", "AAAA1", "1"):
         with pytest.raises(ValueError):
             cell.coordinate_to_tuple(bad)
         with pytest.raises(ValueError):
-            xlsx._coordinate(bad)
+            excel.coordinate(bad)
 
 
 def test_a_doctype_after_a_long_prolog_is_refused(tmp_path: Path) -> None:

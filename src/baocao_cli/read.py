@@ -274,7 +274,7 @@ def _row_values(ws: Sheet, r: int, merged_value: dict[tuple[int, int], Any] | No
 
 
 def _read_table(ws: Sheet, spec: contract.SheetSpec, issues: list[Issue]) -> Table | None:
-    from .xlsx import get_column_letter
+    from .excel import get_column_letter
 
     hidden_sheet = ws.state != "visible"
     if hidden_sheet:

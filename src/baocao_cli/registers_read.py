@@ -186,7 +186,7 @@ class Workbook:
     @property
     def date_styles(self) -> set[int]:
         if self._dates is None:
-            from .xlsx import BUILTIN_FORMATS, is_date_format
+            from .excel import BUILTIN_FORMATS, is_date_format
 
             self._dates = set()
             try:
@@ -210,7 +210,7 @@ class Workbook:
 
     def date(self, serial: float) -> dt.datetime | dt.time | dt.timedelta:
         """An Excel date serial number as a datetime (1900 or 1904 date system)."""
-        from .xlsx import WINDOWS_EPOCH, from_excel
+        from .excel import WINDOWS_EPOCH, from_excel
 
         return from_excel(serial, self.epoch or WINDOWS_EPOCH)
 
@@ -611,7 +611,7 @@ def _dates(wb: Workbook) -> Callable[[str], Any]:
     `epoch + timedelta(days=day) + timedelta(milliseconds=…)`, with each day's midnight
     computed once and each distinct serial converted once. Serials before 60 (times of
     day, the 1900 leap-year bug) and anything unusual still go through `wb.date`."""
-    from .xlsx import WINDOWS_EPOCH
+    from .excel import WINDOWS_EPOCH
 
     epoch = wb.epoch or WINDOWS_EPOCH
     midnights: dict[float, dt.datetime] = {}
