@@ -22,21 +22,17 @@ from baocao_cli.model import DocCount, Info
 from baocao_cli.read import check_file
 from baocao_cli.registers import Entry, Summary, _Checker, _secret, _series_is_secret, _shown_date
 from baocao_cli.registers_read import (
-    _ANY_CELL,
-    _CELL,
-    _CELL_WITHOUT_REF,
-    _HIDDEN_ROW,
     _NUMBERING,
     CHECKED,
     HEADER_SEARCH_ROWS,
     ISSUES_PER_CHECK,
-    Workbook,
     _by_headers,
     _find_header,
     _header_keys,
     _hkey,
     _raw,
 )
+from baocao_cli.sheet_xml import _ANY_CELL, _CELL, _CELL_WITHOUT_REF, _HIDDEN_ROW, Workbook
 from baocao_cli.vn import fold
 
 

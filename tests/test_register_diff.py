@@ -18,10 +18,10 @@ import openpyxl
 import pytest
 import register_reference as reference
 
-from baocao_cli import registers_read
+from baocao_cli import sheet_xml
 from baocao_cli.model import Info
 from baocao_cli.registers import check_registers, read_registers
-from baocao_cli.registers_read import Workbook, _dates, _plain_shared_strings
+from baocao_cli.sheet_xml import Workbook, _dates, _plain_shared_strings
 
 D = dt.datetime
 INFO = Info(nam=2021, ky_hieu="UBND")
@@ -365,7 +365,7 @@ def test_shared_strings_as_the_xml_parser_reads_them(tmp_path: Path,
     fast = Workbook(path)
     got = fast.strings
     fast.close()
-    monkeypatch.setattr(registers_read, "_plain_shared_strings", lambda blob: None)
+    monkeypatch.setattr(sheet_xml, "_plain_shared_strings", lambda blob: None)
     parsed = Workbook(path)
     assert got == parsed.strings
     parsed.close()

@@ -1,6 +1,6 @@
 """The document registers (sổ đăng ký văn bản đi / đến, Phụ lục IV): counts and the
-numbering checks of Điều 15. Reading is in registers_read.py, document types in
-doc_types.py.
+numbering checks of Điều 15. Reading is in registers_read.py (its cells: sheet_xml.py),
+document types in doc_types.py.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from . import contract
 from .doc_types import OTHER_KIND, Code, classify, parse_code, type_of_code
 from .issues import Issue, make
 from .model import DocCount, Info
-from .registers_read import ISSUES_PER_CHECK, ErrorValue, Missing, RegisterTable, read_registers
+from .registers_read import ISSUES_PER_CHECK, RegisterTable, read_registers
+from .sheet_xml import ErrorValue, Missing
 from .vn import fold, format_number, parse_date
 
 NOT_SECRET = {"", "thuong", "khong", "khongmat", "binhthuong", "0", "no"}
