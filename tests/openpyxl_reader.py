@@ -26,6 +26,7 @@ from baocao_cli.read import (
     Row,
     Table,
     _header_map,
+    _load_detail,
     _looks_text,
     _quote,
     _zip_detail,
@@ -156,17 +157,6 @@ def _load_sheets(path: Path, keep: set[str]) -> Any:
                              keep_links=False, rich_text=False)
     reader.read()
     return reader.wb
-
-
-def _load_detail(exc: Exception) -> str:
-    text = str(exc).lower()
-    if "entity" in text or "dtd" in text:
-        return "nội dung XML bên trong có khai báo thực thể (entity) bị từ chối vì lý do an toàn"
-    if isinstance(exc, KeyError) or "no item named" in text or "there is no item" in text:
-        return "thiếu một phần bên trong tệp"
-    if "xml" in text or type(exc).__name__ in ("ParseError", "XMLSyntaxError"):
-        return "nội dung XML bên trong không hợp lệ"
-    return "cấu trúc bên trong không đúng định dạng Excel"
 
 
 def _formulas_without_value(path: Path, wb: Any, titles: list[str]) -> dict[str, dict[str, str]]:

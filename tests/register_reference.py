@@ -24,15 +24,14 @@ from baocao_cli.registers import Entry, Summary, _Checker, _secret, _series_is_s
 from baocao_cli.registers_read import (
     _NUMBERING,
     CHECKED,
-    HEADER_SEARCH_ROWS,
     ISSUES_PER_CHECK,
     _by_headers,
     _find_header,
-    _header_keys,
-    _hkey,
+    _head,
+    _no_header,
     _raw,
 )
-from baocao_cli.sheet_xml import _ANY_CELL, _CELL, _CELL_WITHOUT_REF, _HIDDEN_ROW, Workbook
+from baocao_cli.sheet_xml import _CELL, _CELL_WITHOUT_REF, _HIDDEN_ROW, Workbook
 from baocao_cli.vn import fold
 
 
@@ -91,26 +90,10 @@ def _read_sheet(wb: Workbook, title: str, spec: contract.SheetSpec, shown: str,
                 external: bool, issues: list[Issue]) -> Table | None:
     data = wb.sheet_xml(title)
     assert not _CELL_WITHOUT_REF.search(data), "the openpyxl path is not compared"
-    head: dict[int, list[tuple[str, Any]]] = {}
-    header_end = 0
-    for m in _ANY_CELL.finditer(data):
-        r = int(m.group(2))
-        if r > HEADER_SEARCH_ROWS:
-            header_end = m.start()
-            break
-        head.setdefault(r, []).append((m.group(1), wb.value(m.group(3), m.group(4))))
-    else:
-        header_end = len(data)
+    head, header_end = _head(wb, data)
     found = _find_header(head, spec)
     if found is None:
-        expected = ", ".join(f"\"{c.label}\"" for c in spec.columns if c.required)
-        best = max(head.values(), key=len, default=[])
-        keys = _header_keys(spec)
-        have = {keys.get(_hkey(v)) for _, v in best if isinstance(v, str)}
-        missing = ", ".join(f"\"{c.label}\"" for c in spec.columns
-                            if c.required and c.key not in have)
-        issues.append(make("E611", sheet=shown, missing=missing, expected=expected,
-                           rows=HEADER_SEARCH_ROWS))
+        issues.append(_no_header(head, spec, shown))
         return None
     header_row, columns, extra = found
     if not external:

@@ -122,17 +122,33 @@ def _read_sheet(wb: Workbook, title: str, spec: contract.SheetSpec, shown: str,
     plain = _plain(data)
     if not plain and _CELL_WITHOUT_REF.search(data):
         return _read_sheet_openpyxl(wb.path, title, spec, shown, external, issues)
+    head, header_end = _head(wb, data)
+    return _table(wb, data, header_end, head, spec, shown, external, issues, plain=plain)
+
+
+def _head(wb: Workbook, data: str) -> tuple[dict[int, list[tuple[str, Any]]], int]:
+    """The cells of the rows where a header is looked for, by row, and where they end in
+    the sheet XML."""
     head: dict[int, list[tuple[str, Any]]] = {}
-    header_end = 0
     for m in _ANY_CELL.finditer(data):
         r = int(m.group(2))
         if r > HEADER_SEARCH_ROWS:
-            header_end = m.start()
-            break
+            return head, m.start()
         head.setdefault(r, []).append((m.group(1), wb.value(m.group(3), m.group(4))))
-    else:
-        header_end = len(data)
-    return _table(wb, data, header_end, head, spec, shown, external, issues, plain=plain)
+    return head, len(data)
+
+
+def _no_header(head: dict[int, list[tuple[str, Any]]], spec: contract.SheetSpec,
+               shown: str) -> Issue:
+    """E611, naming the required columns the fullest row of the search lacks."""
+    expected = ", ".join(f"\"{c.label}\"" for c in spec.columns if c.required)
+    best = max(head.values(), key=len, default=[])
+    keys = _header_keys(spec)
+    have = {keys.get(_hkey(v)) for _, v in best if isinstance(v, str)}
+    missing = ", ".join(f"\"{c.label}\"" for c in spec.columns
+                        if c.required and c.key not in have)
+    return make("E611", sheet=shown, missing=missing, expected=expected,
+                rows=HEADER_SEARCH_ROWS)
 
 
 def _table(wb: Workbook | None, data: str, header_end: int,
@@ -144,14 +160,7 @@ def _table(wb: Workbook | None, data: str, header_end: int,
     after `header_end`), or from `rows` already read (the openpyxl path)."""
     found = _find_header(head, spec)
     if found is None:
-        expected = ", ".join(f"\"{c.label}\"" for c in spec.columns if c.required)
-        best = max(head.values(), key=len, default=[])
-        keys = _header_keys(spec)
-        have = {keys.get(_hkey(v)) for _, v in best if isinstance(v, str)}
-        missing = ", ".join(f"\"{c.label}\"" for c in spec.columns
-                            if c.required and c.key not in have)
-        issues.append(make("E611", sheet=shown, missing=missing, expected=expected,
-                           rows=HEADER_SEARCH_ROWS))
+        issues.append(_no_header(head, spec, shown))
         return None
     header_row, columns, extra = found
     if not external:
@@ -410,12 +419,6 @@ def _by_headers(wb: Workbook, spec: contract.SheetSpec, taken: set[str]) -> str 
     for title in wb.sheets:
         if title in taken or any(fold(title) == fold(s.name) for s in contract.REGISTERS):
             continue
-        head: dict[int, list[tuple[str, Any]]] = {}
-        for m in _ANY_CELL.finditer(wb.sheet_xml(title)):
-            if int(m.group(2)) > HEADER_SEARCH_ROWS:
-                break
-            head.setdefault(int(m.group(2)), []).append((m.group(1),
-                                                          wb.value(m.group(3), m.group(4))))
-        if _find_header(head, spec) is not None:
+        if _find_header(_head(wb, wb.sheet_xml(title))[0], spec) is not None:
             return title
     return None
