@@ -13,6 +13,7 @@ ids) and writes the zip.
 
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import re
@@ -51,8 +52,10 @@ def _parser() -> Any:
     return etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
 
 
+@functools.cache
 def _docxtpl() -> Any:
-    """A bare DocxTemplate, for its text clean-up functions (it loads nothing)."""
+    """A bare DocxTemplate, for its text clean-up functions (it loads nothing); one per
+    process."""
     from docxtpl import DocxTemplate
 
     return DocxTemplate(io.BytesIO(b""))
