@@ -1,4 +1,4 @@
-"""Generate templates/bao-cao.docx, the default report template (docxtpl tags).
+"""Generate the default report template (docxtpl tags), render/templates/bao-cao.docx.
 
 The .docx is binary; this script is its reviewable source. Change the layout here, run
 `python scripts/make_template.py`, and commit both. A test regenerates the template and
@@ -6,7 +6,7 @@ compares it with the committed file, so the two cannot drift.
 
 Layout: Nghị định 30/2020/NĐ-CP, Phụ lục I (thể thức) and Phụ lục III (Mẫu 1.4 for the
 report, Mẫu 2.1 for the appendix). The template holds structure and fixed wording only;
-every value arrives pre-formatted from `baocao_cli.render.context`.
+every value arrives pre-formatted from `baocao_cli.render.report.context`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 FONT = "Times New Roman"
-OUT = Path(__file__).resolve().parent.parent / "templates" / "bao-cao.docx"
+OUT = (Path(__file__).resolve().parent.parent
+       / "src" / "baocao_cli" / "render" / "templates" / "bao-cao.docx")
 FIXED_TIME = (2021, 1, 1, 0, 0, 0)
 
 # Column widths (cm). Text width on A4 with 30/15 mm margins is 16.5 cm.

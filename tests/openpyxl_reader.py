@@ -15,7 +15,7 @@ from typing import Any
 
 from baocao_cli import contract
 from baocao_cli.issues import Issue, make
-from baocao_cli.read import (
+from baocao_cli.read.book import (
     ENCRYPTED_MARK,
     HEADER_SEARCH_ROWS,
     MAX_RATIO,

@@ -16,12 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from baocao_cli import contract
-from baocao_cli.doc_types import OTHER_KIND, parse_code
+from baocao_cli.check.doc_types import OTHER_KIND, parse_code
+from baocao_cli.check.registers import (
+    Entry,
+    Summary,
+    _Checker,
+    _secret,
+    _series_is_secret,
+    _shown_date,
+)
 from baocao_cli.issues import Issue, make
 from baocao_cli.model import DocCount, Info
-from baocao_cli.read import check_file
-from baocao_cli.registers import Entry, Summary, _Checker, _secret, _series_is_secret, _shown_date
-from baocao_cli.registers_read import (
+from baocao_cli.read.book import check_file
+from baocao_cli.read.registers import (
     _NUMBERING,
     CHECKED,
     ISSUES_PER_CHECK,
@@ -31,7 +38,7 @@ from baocao_cli.registers_read import (
     _no_header,
     _raw,
 )
-from baocao_cli.sheet_xml import _CELL, _CELL_WITHOUT_REF, _HIDDEN_ROW, Workbook
+from baocao_cli.read.sheet_xml import _CELL, _CELL_WITHOUT_REF, _HIDDEN_ROW, Workbook
 from baocao_cli.vn import fold
 
 

@@ -16,11 +16,11 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from baocao_cli.batch import output_names, read_info, run_batch, safe_stem
-from baocao_cli.chart import find_fonts
 from baocao_cli.cli import app
-from baocao_cli.inputs import collect
-from baocao_cli.rules import load_rules
-from baocao_cli.summary import ranked
+from baocao_cli.read.inputs import collect
+from baocao_cli.score.rules import load_rules
+from baocao_cli.summary.chart import find_fonts
+from baocao_cli.summary.workbook import ranked
 
 runner = CliRunner()
 HOSTILE_NAME = '=HYPERLINK("http://x","bấm")'
@@ -402,8 +402,8 @@ def test_output_names_unique_without_case_and_never_the_summary(tmp_path: Path) 
 
 @pytest.mark.skipif(find_fonts() is None, reason="no TrueType font with Vietnamese letters")
 def test_chart_is_a_png_image() -> None:
-    from baocao_cli.chart import chart_png
-    from baocao_cli.summary import RatingCount
+    from baocao_cli.summary.chart import chart_png
+    from baocao_cli.summary.workbook import RatingCount
 
     png = chart_png([RatingCount("Xuất sắc", 3, Decimal(60)), RatingCount("Tốt", 2, Decimal(40))],
                     2021)

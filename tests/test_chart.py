@@ -15,11 +15,11 @@ from docx import Document
 from factory import set_info, unit_sheets, write_book
 from PIL import Image, ImageChops, ImageFont
 
-from baocao_cli import chart
-from baocao_cli.chart import ChartError, chart_png, find_fonts, font_dirs, has_vietnamese
 from baocao_cli.cli import main
-from baocao_cli.summary import RatingCount
-from baocao_cli.summary_docx import NO_CHART
+from baocao_cli.summary import chart
+from baocao_cli.summary.chart import ChartError, chart_png, find_fonts, font_dirs, has_vietnamese
+from baocao_cli.summary.document import NO_CHART
+from baocao_cli.summary.workbook import RatingCount
 
 SYSTEM_FONTS = find_fonts()
 needs_font = pytest.mark.skipif(SYSTEM_FONTS is None,

@@ -93,9 +93,9 @@ def test_missing_file_is_a_data_error(tmp_path: Path) -> None:
 
 
 def test_template_ships_inside_the_package() -> None:
-    res = resources.files("baocao_cli").joinpath("templates", "bao-cao.docx")
+    res = resources.files("baocao_cli.render").joinpath("templates", "bao-cao.docx")
     assert res.is_file() and res.read_bytes()[:2] == b"PK"
-    rules = resources.files("baocao_cli").joinpath("rules", "ha-tinh-2021.toml")
+    rules = resources.files("baocao_cli.score").joinpath("data", "ha-tinh-2021.toml")
     assert rules.is_file()
 
 

@@ -16,11 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from baocao_cli import render
 from baocao_cli.api import check
-from baocao_cli.docx_fill import PreparedTemplate
-from baocao_cli.rules import load_rules
-from baocao_cli.sandbox import TemplateError, make_env
+from baocao_cli.render import report as render
+from baocao_cli.render.fill import PreparedTemplate
+from baocao_cli.render.sandbox import TemplateError, make_env
+from baocao_cli.score.rules import load_rules
 
 
 def _docxtpl(blob: bytes, ctx: dict) -> bytes:
@@ -195,7 +195,7 @@ def _table(draw: st.DrawFn, depth: int = 0) -> str:
 @given(st.lists(_table(), min_size=1, max_size=3))
 def test_the_table_scan_says_settled_only_when_fix_tables_changes_nothing(
         tables: list[str]) -> None:
-    from baocao_cli.docx_fill import _tables_settled
+    from baocao_cli.render.fill import _tables_settled
 
     xml = f"<w:body {W}>" + "<w:p/>".join(tables) + "</w:body>"
     if not _tables_settled(xml):
@@ -206,7 +206,7 @@ def test_the_table_scan_says_settled_only_when_fix_tables_changes_nothing(
 
 
 def test_the_table_scan_sends_a_widened_table_to_fix_tables() -> None:
-    from baocao_cli.docx_fill import _tables_settled
+    from baocao_cli.render.fill import _tables_settled
 
     grid = '<w:tblGrid><w:gridCol w:w="1"/><w:gridCol w:w="1"/></w:tblGrid>'
     row = "<w:tr>" + "<w:tc><w:p/></w:tc>" * 2 + "</w:tr>"
@@ -242,7 +242,7 @@ PARA = "<w:p><w:r><w:t>{}</w:t></w:r></w:p>"
 ], ids=["value", "for", "if-elif-else", "attribute", "crossing-if", "name", "unquoted",
         "block-in-tag", "safe", "tojson", "comment", "set"])
 def test_what_is_proved_well_formed_once(inner: str, proved: bool) -> None:
-    from baocao_cli.docx_fill import always_well_formed
+    from baocao_cli.render.fill import always_well_formed
 
     source = BODY.format(inner)
     assert always_well_formed(source, make_env().parse(source)) is proved

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from baocao_cli import contract
 from baocao_cli.api import check
 from baocao_cli.cli import app
-from baocao_cli.rules import load_rules
+from baocao_cli.score.rules import load_rules
 from baocao_cli.starter import example_bytes
 
 runner = CliRunner()
@@ -353,7 +353,7 @@ def test_wrong_paths_are_usage_errors(tmp_path: Path) -> None:
 
 def test_band_names_with_commas_use_a_list_on_the_guide_sheet(tmp_path: Path) -> None:
     """Excel's inline lists split on commas; such names are listed on `Hướng dẫn` instead."""
-    text = (ROOT / "src/baocao_cli/rules/ha-tinh-2021.toml").read_text(encoding="utf-8")
+    text = (ROOT / "src/baocao_cli/score/data/ha-tinh-2021.toml").read_text(encoding="utf-8")
     text = text.replace('name = "Tốt"', 'name = "Tốt, đạt yêu cầu"')
     rules_file = tmp_path / "phay.toml"
     rules_file.write_text(text, encoding="utf-8")

@@ -13,7 +13,7 @@ import pytest
 from conftest import EXAMPLE
 
 from baocao_cli.cli import main
-from baocao_cli.pdf import PdfError, docx_to_pdf
+from baocao_cli.render.pdf import PdfError, docx_to_pdf
 
 HAVE_SOFFICE = bool(shutil.which("soffice") or shutil.which("libreoffice"))
 needs_soffice = pytest.mark.skipif(not HAVE_SOFFICE, reason="LibreOffice (soffice) not installed")

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from baocao_cli.cli import app
-from baocao_cli.rules import RulesError, load_rules, parse_rules, rules_table, shipped_rules
+from baocao_cli.score.rules import RulesError, load_rules, parse_rules, rules_table, shipped_rules
 
 runner = CliRunner()
 
@@ -196,7 +196,7 @@ def test_shipped_rules_load_and_differ() -> None:
 
 
 def test_a_file_named_like_a_shipped_id_wins(tmp_path: Path, monkeypatch) -> None:
-    text = (Path(__file__).parent.parent / "src/baocao_cli/rules/chung-100.toml").read_text(
+    text = (Path(__file__).parent.parent / "src/baocao_cli/score/data/chung-100.toml").read_text(
         encoding="utf-8").replace('id = "chung-100"', 'id = "ban-sao"')
     _write(tmp_path, text, "chung-100")
     monkeypatch.chdir(tmp_path)

@@ -9,8 +9,8 @@ import pytest
 from factory import UNIT_RATING, set_info, unit_sheets, write_book
 
 from baocao_cli import api
-from baocao_cli.rules import load_rules
-from baocao_cli.score import total_of
+from baocao_cli.score.compute import total_of
+from baocao_cli.score.rules import load_rules
 
 RULES = load_rules()
 

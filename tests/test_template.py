@@ -14,11 +14,12 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx_text import reading_order
 
-from baocao_cli import layout, render, sandbox
 from baocao_cli.api import check
 from baocao_cli.cli import main
-from baocao_cli.rules import load_rules
-from baocao_cli.template_check import check_template, variables_markdown
+from baocao_cli.render import layout, sandbox
+from baocao_cli.render import report as render
+from baocao_cli.render.check import check_template, variables_markdown
+from baocao_cli.score.rules import load_rules
 
 
 def _export(tmp_path: Path, name: str = "mau.docx") -> Path:
@@ -75,7 +76,7 @@ def test_template_variables_are_exactly_the_context_keys() -> None:
 def test_variables_reference_matches_the_code() -> None:
     committed = (ROOT / "docs" / "template-variables.md").read_text(encoding="utf-8")
     assert committed == variables_markdown(), (
-        "docs/template-variables.md is stale: python -m baocao_cli.template_check "
+        "docs/template-variables.md is stale: python -m baocao_cli.render.check "
         "> docs/template-variables.md")
     for name in [*render.TEMPLATE_VARIABLES, *sandbox.FILTERS]:
         assert f"`{name}`" in committed
@@ -86,7 +87,7 @@ def test_committed_template_is_what_the_script_makes(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(ROOT / "scripts" / "make_template.py"), str(out)],
                    check=True, capture_output=True)
     made = zipfile.ZipFile(out)
-    committed = zipfile.ZipFile(ROOT / "templates" / "bao-cao.docx")
+    committed = zipfile.ZipFile(ROOT / "src/baocao_cli/render/templates/bao-cao.docx")
     assert made.namelist() == committed.namelist()
     for name in made.namelist():
         assert made.read(name) == committed.read(name), (

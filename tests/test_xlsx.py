@@ -1,7 +1,7 @@
 """The lean reader against openpyxl: the same workbooks must give the same Book and issues.
 
 `openpyxl_reader.read_book` is the reader the package used before (openpyxl's data-only
-load plus a read-only pass for formulas); `baocao_cli.read.read_book` now reads the sheet
+load plus a read-only pass for formulas); `baocao_cli.read.book.read_book` now reads the sheet
 XML itself. Both read: the example, the factory's unit and every workbook of the
 bad-workbook corpus, workbooks edited with openpyxl (merged cells, hidden rows, formulas),
 and hand-written parts in other writers' styles (`x:` prefixes, shared strings, cells
@@ -26,8 +26,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_bad_workbooks import ERRORS, UNUSABLE, WARNINGS, Case, write_case
 
-from baocao_cli import api, excel, xlsx
-from baocao_cli.read import Book, read_book
+from baocao_cli import api
+from baocao_cli.read import excel, xlsx
+from baocao_cli.read.book import Book, read_book
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "so-ldtbxh-ha-tinh-2021.xlsx"
 # openpyxl warns about what hand-written parts leave out (default style, sheet views)

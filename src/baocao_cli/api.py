@@ -6,15 +6,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import contract
+from .check.parse import parse_book
+from .check.registers import Summary, check_registers, merge_counts, read_registers
+from .check.validate import check_report
 from .issues import Issue, make
 from .model import Report
-from .parse import parse_book
-from .read import read_book
-from .registers import Summary, check_registers, merge_counts, read_registers
-from .registers_read import RegisterTable
-from .rules import Rules, load_rules
-from .score import Scores, compute
-from .validate import check_report
+from .read.book import read_book
+from .read.registers import RegisterTable
+from .score.compute import Scores, compute
+from .score.rules import Rules, load_rules
 from .vn import fold
 
 _REGISTER_SHEETS = frozenset(fold(spec.name) for spec in contract.REGISTERS)
@@ -97,7 +97,7 @@ def default_output(path: Path) -> Path:
 def build(path: str | Path, output: str | Path | None = None, rules: Rules | None = None,
           template: bytes | None = None, so_van_ban: str | Path | None = None) -> Built:
     """Check `path` and, when it has no errors, write its report to `output` atomically."""
-    from .render import render_docx, write_docx
+    from .render.report import render_docx, write_docx
 
     rules = rules or load_rules()
     checked = check(path, rules, so_van_ban)

@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .inputs import collect, sort_key
 from .issues import Issue
 from .model import Info, Report
-from .rules import Rules
-from .score import Scores
+from .read.inputs import collect, sort_key
+from .score.compute import Scores
+from .score.rules import Rules
 
 SUMMARY_STEM = "tong-hop"
 MAX_ERRORS_KEPT = 10  # errors a unit carries back for the failure list
@@ -202,8 +202,8 @@ def build_unit(task: Task, rules: Rules, template: bytes, pdf: bool = False) -> 
     from dataclasses import replace
 
     from .api import check
-    from .render import render_docx, write_docx
-    from .sandbox import TemplateError
+    from .render.report import render_docx, write_docx
+    from .render.sandbox import TemplateError
 
     report = None
     issues: list[Issue] = []
@@ -216,7 +216,7 @@ def build_unit(task: Task, rules: Rules, template: bytes, pdf: bool = False) -> 
         write_docx(task.output, blob)
         result = _summarise(task, report, issues, task.output.name, checked.scores)
         if pdf:
-            from .pdf import PdfError, docx_to_pdf
+            from .render.pdf import PdfError, docx_to_pdf
 
             try:
                 docx_to_pdf(task.output, task.output.with_suffix(".pdf"))
@@ -240,8 +240,8 @@ def _warm(template: bytes) -> None:
     from contextlib import suppress
 
     from . import api  # noqa: F401  (the checking modules)
-    from .docx_fill import prepared
-    from .sandbox import TemplateError, renderer
+    from .render.fill import prepared
+    from .render.sandbox import TemplateError, renderer
 
     with suppress(TemplateError):  # every unit reports it, as when a worker prepares it
         prepared(template, renderer())
@@ -287,8 +287,8 @@ def run_batch(
     each unit's result as it completes (in completion order). The returned units are
     in input order.
     """
-    from .render import default_template
-    from .rules import load_rules
+    from .render.report import default_template
+    from .score.rules import load_rules
 
     started = time.perf_counter()
     rules = rules or load_rules()
@@ -339,8 +339,8 @@ def _write_summaries(batch: BatchResult, rules: Rules, info: tuple[Info, list[st
                      pool: ProcessPoolExecutor | None) -> None:
     """tong-hop.xlsx and tong-hop.docx; with a pool, both at once in two workers (each
     takes a few tenths of a second, mostly importing openpyxl or python-docx)."""
-    from .summary import write_summary_xlsx
-    from .summary_docx import write_summary_docx
+    from .summary.document import write_summary_docx
+    from .summary.workbook import write_summary_xlsx
 
     batch.summary_xlsx = batch.outdir / f"{SUMMARY_STEM}.xlsx"
     batch.summary_docx = batch.outdir / f"{SUMMARY_STEM}.docx"
@@ -377,8 +377,8 @@ def read_info(path: Path, rules: Rules) -> tuple[Info, list[str]]:
     (a bad date, a malformed ký hiệu) is an error, as it is in a unit's workbook.
     """
     from . import contract
-    from .parse import parse_book
-    from .read import read_book
+    from .check.parse import parse_book
+    from .read.book import read_book
 
     book, issues = read_book(path, (contract.THONG_TIN, contract.NOI_NHAN))
     if book is not None:

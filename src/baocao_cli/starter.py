@@ -14,7 +14,7 @@ from typing import Any
 
 from . import contract
 from .files import write_atomic
-from .rules import DEFAULT_RULES, KIND_LABELS, Rules, shipped_rules
+from .score.rules import DEFAULT_RULES, KIND_LABELS, Rules, shipped_rules
 from .vn import format_score
 
 EXAMPLE_RESOURCE = "data/example.xlsx"

@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
-from .vn import fold
+from ..vn import fold
 
 OTHER_KIND = "Văn bản khác"
 
@@ -28,7 +28,7 @@ class DocTypes:
 @functools.cache
 def doc_types() -> DocTypes:
     """Phụ lục III's abbreviation table, from the package's doc_types.toml."""
-    text = resources.files("baocao_cli").joinpath("doc_types.toml").read_text("utf-8")
+    text = resources.files(__package__).joinpath("doc_types.toml").read_text("utf-8")
     data = tomllib.loads(text)
     entries = [*data["hanh_chinh"], *data.get("quy_pham", [])]
     by_abbr: dict[str, str] = {}

@@ -12,13 +12,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import contract
+from .. import contract
+from ..issues import Issue, make
+from ..model import DocCount, Info
+from ..read.registers import ISSUES_PER_CHECK, RegisterTable, read_registers
+from ..read.sheet_xml import ErrorValue, Missing
+from ..vn import fold, format_number, parse_date
 from .doc_types import OTHER_KIND, Code, classify, parse_code, type_of_code
-from .issues import Issue, make
-from .model import DocCount, Info
-from .registers_read import ISSUES_PER_CHECK, RegisterTable, read_registers
-from .sheet_xml import ErrorValue, Missing
-from .vn import fold, format_number, parse_date
 
 NOT_SECRET = {"", "thuong", "khong", "khongmat", "binhthuong", "0", "no"}
 GROUP_LABEL = dict(contract.GROUPS)

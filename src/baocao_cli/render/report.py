@@ -12,14 +12,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .contract import GROUPS
-from .files import write_atomic
-from .layout import PAGE_TEXT_CM, rule_indent_twips
-from .model import ArrangementRow, Report, ScoreItem
-from .rules import Rules
-from .sandbox import renderer
-from .score import ZERO, Scores, item_max, item_score
-from .vn import (
+from ..contract import GROUPS
+from ..files import write_atomic
+from ..model import ArrangementRow, Report, ScoreItem
+from ..score.compute import ZERO, Scores, item_max, item_score
+from ..score.rules import Rules
+from ..vn import (
     date_phrase,
     date_words,
     format_number,
@@ -28,6 +26,8 @@ from .vn import (
     recipient_lines,
     upper_vn,
 )
+from .layout import PAGE_TEXT_CM, rule_indent_twips
+from .sandbox import renderer
 
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 TEMPLATE_NAME = "bao-cao.docx"
@@ -36,7 +36,7 @@ KIND = "BC"  # Báo cáo, Phụ lục III of ND 30/2020
 
 def default_template() -> bytes:
     """The template shipped in the package (a wheel carries it under baocao_cli/templates)."""
-    res = resources.files("baocao_cli").joinpath("templates", TEMPLATE_NAME)
+    res = resources.files(__package__).joinpath("templates", TEMPLATE_NAME)
     if res.is_file():
         return res.read_bytes()
     # Running from a source checkout without installing: the repository's templates/.
@@ -322,7 +322,7 @@ def render_docx(report: Report, scores: Scores, rules: Rules, template: bytes | 
     """The finished document as bytes (nothing is written here)."""
     import datetime as dt
 
-    from .docx_fill import prepared
+    from .fill import prepared
 
     env = renderer()
     blob = template if template is not None else default_template()

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .issues import Issue, make
-from .model import Report, ScoreItem
-from .rules import Rules
-from .score import ZERO, compute, item_max, item_score, part_score
-from .vn import fold, format_number, format_score
+from ..issues import Issue, make
+from ..model import Report, ScoreItem
+from ..score.compute import ZERO, compute, item_max, item_score, part_score
+from ..score.rules import Rules
+from ..vn import fold, format_number, format_score
 
 
 def check_report(report: Report, rules: Rules) -> list[Issue]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .model import Report, ScoreItem, ScorePart
+from ..model import Report, ScoreItem, ScorePart
+from ..vn import round_half_up
 from .rules import Rules
-from .vn import round_half_up
 
 ZERO = Decimal(0)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from .vn import date_phrase, date_words, format_number, format_score, to_decimal, upper_vn
+from ..vn import date_phrase, date_words, format_number, format_score, to_decimal, upper_vn
 
 
 class TemplateError(Exception):
@@ -18,7 +18,7 @@ class TemplateError(Exception):
 
 
 def _number(value: Any, where: str) -> Decimal:
-    from .vn import parse_number
+    from ..vn import parse_number
 
     if isinstance(value, bool):
         raise ValueError(f"bộ lọc {where}: cần một số, nhận được {value!r}")
@@ -64,7 +64,7 @@ def f_ngay(value: Any, dia_danh: str = "") -> str:
     `Hà Tĩnh, ngày 05 tháng 01 năm 2022`."""
     import datetime as dt
 
-    from .vn import parse_date
+    from ..vn import parse_date
 
     if isinstance(value, dt.datetime):
         date: dt.date | None = value.date()
@@ -172,7 +172,7 @@ def template_error(exc: BaseException, template: bytes | None = None) -> Templat
     if isinstance(exc, TemplateSyntaxError):
         where = ""
         if template is not None:
-            from .template_check import locate_syntax_error
+            from .check import locate_syntax_error
 
             where = locate_syntax_error(template)
         return TemplateError(

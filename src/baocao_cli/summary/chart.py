@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .vn import format_number
+from ..vn import format_number
 
 if TYPE_CHECKING:
-    from .summary import RatingCount
+    from .workbook import RatingCount
 
 FONT_DIRS_ENV = "BAOCAO_FONT_DIRS"
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import contract
-from .issues import Issue, make
-from .vn import fold, fold_header
+from .. import contract
+from ..issues import Issue, make
+from ..vn import fold, fold_header
 
 if TYPE_CHECKING:
     from .xlsx import Sheet

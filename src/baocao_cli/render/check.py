@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from .render import TEMPLATE_FIELDS, TEMPLATE_ITEM_FIELDS, TEMPLATE_VARIABLES
+from .report import TEMPLATE_FIELDS, TEMPLATE_ITEM_FIELDS, TEMPLATE_VARIABLES
 from .sandbox import FILTERS
 
 
@@ -230,7 +230,7 @@ def variables_markdown() -> str:
         "     đừng sửa tay. Sinh lại: python -m baocao_cli.template_check "
         "> docs/template-variables.md -->",
         "",
-        "Mẫu báo cáo (`templates/bao-cao.docx`, hoặc mẫu riêng dùng với "
+        "Mẫu báo cáo (`src/baocao_cli/render/templates/bao-cao.docx`, hoặc mẫu riêng dùng với "
         "`baocao build --template MẪU.docx`) là một tài liệu Word có thẻ Jinja theo cú pháp "
         "docxtpl: `{{ bien }}` để điền giá trị, `{%p if ... %}` / `{%p for ... %}` cho cả "
         "đoạn văn, `{%tr ... %}` cho cả dòng bảng. Lấy mẫu mặc định để sửa: "

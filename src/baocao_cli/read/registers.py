@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import contract
-from .issues import Issue, make
-from .read import check_file
+from .. import contract
+from ..issues import Issue, make
+from ..vn import fold, fold_header
+from .book import check_file
 from .sheet_xml import (
     _ANY_CELL,
     _CELL,
@@ -31,7 +32,6 @@ from .sheet_xml import (
     _text,
     _v_reader,
 )
-from .vn import fold, fold_header
 
 HEADER_SEARCH_ROWS = 20  # exports put the agency, the title and the period above the table
 ISSUES_PER_CHECK = 200  # per register and code: every slip of a real register, bounded output

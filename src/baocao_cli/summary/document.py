@@ -13,13 +13,22 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .batch import UnitResult
+from ..batch import UnitResult
+from ..contract import GROUPS
+from ..files import write_atomic
+from ..model import Info
+from ..score.rules import Rules
+from ..vn import (
+    date_phrase,
+    format_number,
+    format_score,
+    number_code,
+    recipient_lines,
+    round_half_up,
+    upper_vn,
+)
 from .chart import ChartError, chart_png
-from .contract import GROUPS
-from .files import write_atomic
-from .model import Info
-from .rules import Rules
-from .summary import (
+from .workbook import (
     FONT,
     HUNDRED,
     display_name,
@@ -28,15 +37,6 @@ from .summary import (
     rating_counts,
     report_year,
     safe_text,
-)
-from .vn import (
-    date_phrase,
-    format_number,
-    format_score,
-    number_code,
-    recipient_lines,
-    round_half_up,
-    upper_vn,
 )
 
 NO_CHART = "(Không vẽ được biểu đồ: máy không có phông chữ tiếng Việt như Times New Roman)"

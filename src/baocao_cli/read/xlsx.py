@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser, fromstring
 
+from .book import declares_dtd
 from .excel import (
     BUILTIN_FORMATS,
     MAC_EPOCH,
@@ -37,7 +38,6 @@ from .excel import (
     is_date_format,
     is_timedelta_format,
 )
-from .read import declares_dtd
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"

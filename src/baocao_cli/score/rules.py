@@ -102,7 +102,7 @@ def _known_keys(table: dict, allowed: tuple[str, ...], where: str | None,
 
 
 def _shown(value: Decimal) -> str:
-    from .vn import format_score
+    from ..vn import format_score
 
     return format_score(value)
 
@@ -286,7 +286,7 @@ def _parse_criteria(raw_list: object, parts: list[Part], at: Where) -> list[Crit
 
 def shipped_rules() -> list[str]:
     """The ids of the rules files that ship in the package (usable as `--rules ID`)."""
-    folder = resources.files("baocao_cli").joinpath("rules")
+    folder = resources.files(__package__).joinpath("data")
     return sorted(f.name.removesuffix(".toml") for f in folder.iterdir()
                   if f.name.endswith(".toml"))
 
@@ -295,7 +295,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
     """The rules in `path` (a file, or the id of a shipped file), or the default rules."""
     if path is None or (str(path) in shipped_rules() and not Path(path).exists()):
         name = DEFAULT_RULES if path is None else str(path)
-        text = resources.files("baocao_cli").joinpath(f"rules/{name}.toml").read_text(
+        text = resources.files(__package__).joinpath(f"data/{name}.toml").read_text(
             encoding="utf-8")
         source = f"{name}.toml"
     else:

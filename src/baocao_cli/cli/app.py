@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from . import __version__
+from .. import __version__
 
 app = typer.Typer(
     name="baocao",
@@ -46,7 +46,7 @@ def _main(
 
 
 def _load_rules(path: Path | None):
-    from .rules import RulesError, load_rules
+    from ..score.rules import RulesError, load_rules
 
     try:
         return load_rules(path)
@@ -91,11 +91,11 @@ def build(
         show_default=False)] = None,
 ) -> None:
     """Kiểm tra sổ Excel rồi lập báo cáo Word (.docx); sổ có lỗi thì không ghi gì."""
-    from .api import build as build_report
-    from .api import default_output
-    from .output import count_line, issues_text
-    from .sandbox import TemplateError
-    from .vn import format_score
+    from ..api import build as build_report
+    from ..api import default_output
+    from ..output import count_line, issues_text
+    from ..render.sandbox import TemplateError
+    from ..vn import format_score
 
     loaded = _load_rules(rules)
     out = output if output is not None else default_output(data)
@@ -136,7 +136,7 @@ def build(
         for line in issues_text(checked.warnings):
             typer.echo(line)
     if pdf:
-        from .pdf import PdfError, docx_to_pdf
+        from ..render.pdf import PdfError, docx_to_pdf
 
         target = built.output.with_suffix(".pdf")
         try:
@@ -162,10 +162,10 @@ def validate(
         metavar="SỔ_VĂN_BẢN.xlsx", show_default=False)] = None,
 ) -> None:
     """Kiểm tra sổ Excel trước khi nộp: chỉ rõ từng lỗi ở trang tính và ô nào."""
-    from .api import check
-    from .inputs import collect
-    from .issues import make
-    from .output import FileResult, validation_json, validation_text
+    from ..api import check
+    from ..issues import make
+    from ..output import FileResult, validation_json, validation_text
+    from ..read.inputs import collect
 
     loaded = _load_rules(rules)
     files, empty = collect(inputs)
@@ -194,8 +194,8 @@ def init(
         "--force", help="Ghi đè nếu tệp đã có (mặc định: không ghi đè).")] = False,
 ) -> None:
     """Tạo sổ Excel trống đúng mẫu để điền (trang tính, cột, danh sách chọn, hướng dẫn)."""
-    from .rules import DEFAULT_RULES
-    from .starter import StarterExists, write_example, write_starter
+    from ..score.rules import DEFAULT_RULES
+    from ..starter import StarterExists, write_example, write_starter
 
     loaded = _load_rules(rules)
     _check_output(path, ".xlsx", "tệp")
@@ -237,7 +237,7 @@ app.add_typer(rules_app, name="rules")
 @rules_app.command("show")
 def rules_show(rules: RulesOpt = None) -> None:
     """In bộ quy tắc chấm điểm dưới dạng bảng: phần, điểm tối đa, xếp loại, tiêu chí."""
-    from .rules import rules_table
+    from ..score.rules import rules_table
 
     typer.echo(rules_table(_load_rules(rules)))
 
@@ -272,8 +272,8 @@ def batch(
     """
     from decimal import Decimal
 
-    from .batch import InfoError, UnitResult, default_jobs, read_info, run_batch
-    from .vn import format_number, format_score
+    from ..batch import InfoError, UnitResult, default_jobs, read_info, run_batch
+    from ..vn import format_number, format_score
 
     loaded = _load_rules(rules)
     if outdir.exists() and not outdir.is_dir():
@@ -287,7 +287,7 @@ def batch(
                                f"{exc.strerror or exc}.") from None
     no_pdf = ""
     if pdf:
-        from .pdf import INSTALL_HINT, find_soffice
+        from ..render.pdf import INSTALL_HINT, find_soffice
 
         if find_soffice() is None:  # the reports are still written; the run then fails
             no_pdf = f"không tìm thấy LibreOffice (lệnh soffice) để ghi bản PDF. {INSTALL_HINT}"
@@ -398,8 +398,8 @@ TemplatePathArg = Annotated[Path, typer.Argument(
 @template_app.command("export")
 def template_export(path: TemplatePathArg) -> None:
     """Ghi mẫu báo cáo mặc định ra tệp .docx để sửa lời văn trong Word hoặc LibreOffice."""
-    from .files import write_atomic
-    from .render import default_template
+    from ..files import write_atomic
+    from ..render.report import default_template
 
     _check_output(path, ".docx", "tệp mẫu")
     blob = default_template()
@@ -415,9 +415,9 @@ def template_export(path: TemplatePathArg) -> None:
 @template_app.command("check")
 def template_check(path: TemplatePathArg) -> None:
     """Liệt kê biến và bộ lọc mẫu dùng; báo biến lạ và lỗi cú pháp (mã thoát 1 nếu có)."""
-    from .render import TEMPLATE_VARIABLES
-    from .sandbox import FILTERS
-    from .template_check import TemplateFileError, check_template
+    from ..render.check import TemplateFileError, check_template
+    from ..render.report import TEMPLATE_VARIABLES
+    from ..render.sandbox import FILTERS
 
     if not path.is_file():
         raise _usage_error(f"không có tệp mẫu {path}.")

@@ -12,12 +12,12 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from . import contract
-from .issues import Issue, make
-from .model import ArrangementRow, DocCount, Info, Report, ScoreItem, ScorePart
-from .read import Book, Cell, Row, Table, as_date
-from .rules import Rules
-from .vn import clean_text, fold, format_number, looks_legacy_encoded, parse_date, parse_number
+from .. import contract
+from ..issues import Issue, make
+from ..model import ArrangementRow, DocCount, Info, Report, ScoreItem, ScorePart
+from ..read.book import Book, Cell, Row, Table, as_date
+from ..score.rules import Rules
+from ..vn import clean_text, fold, format_number, looks_legacy_encoded, parse_date, parse_number
 
 KY_HIEU = re.compile(r"^[A-ZĐ0-9]+(?:-[A-ZĐ0-9]+)*$")
 PERIOD = re.compile(r"^(\d{4})\s*[-–—]\s*(\d{4})$")

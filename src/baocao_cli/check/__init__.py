@@ -1,0 +1,1 @@
+"""Stage 2: tables → the Report model, and the issues the contract finds in it."""

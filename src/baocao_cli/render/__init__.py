@@ -1,0 +1,1 @@
+"""Stage 4: a Report, its scores and a template (.docx data shipped here) → the document."""
