@@ -16,19 +16,21 @@ from typing import Any
 from baocao_cli import contract
 from baocao_cli.issues import Issue, make
 from baocao_cli.read.book import (
-    ENCRYPTED_MARK,
     HEADER_SEARCH_ROWS,
-    MAX_RATIO,
-    MAX_UNCOMPRESSED,
-    OLE_MAGIC,
     Book,
     Cell,
     Row,
     Table,
     _header_map,
     _load_detail,
-    _looks_text,
     _quote,
+)
+from baocao_cli.read.guards import (
+    ENCRYPTED_MARK,
+    MAX_RATIO,
+    MAX_UNCOMPRESSED,
+    OLE_MAGIC,
+    _looks_text,
     _zip_detail,
     declares_dtd,
 )

@@ -27,7 +27,7 @@ from baocao_cli.check.registers import (
 )
 from baocao_cli.issues import Issue, make
 from baocao_cli.model import DocCount, Info
-from baocao_cli.read.book import check_file
+from baocao_cli.read.guards import check_file
 from baocao_cli.read.registers import (
     _NUMBERING,
     CHECKED,

@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 from baocao_cli.api import build, check
 from baocao_cli.cli import app
 from baocao_cli.issues import Issue, where
-from baocao_cli.read.book import MAX_UNCOMPRESSED
+from baocao_cli.read.guards import MAX_UNCOMPRESSED
 
 # ---------------------------------------------------------------- editing helpers
 # Rows are Excel rows: the factory writes the header in row 1 and nothing above it.

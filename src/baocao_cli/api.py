@@ -13,6 +13,7 @@ from .issues import Issue, make
 from .model import Report
 from .read.book import read_book
 from .read.registers import RegisterTable
+from .score.check import check_scores
 from .score.compute import Scores, compute
 from .score.rules import Rules, load_rules
 from .vn import fold
@@ -83,7 +84,8 @@ def check(path: str | Path, rules: Rules | None = None,
         report.documents, diff = merge_counts(report.documents, registers.documents, sheet,
                                               ", ".join(t.sheet for t in tables))
         issues += diff
-    issues += check_report(report, rules)
+    issues += check_scores(report, rules)
+    issues += check_report(report)
     checked = Checked(path, report, issues, registers=summaries)
     if checked.ok:
         checked.scores = compute(report, rules)

@@ -30,43 +30,13 @@ from .model import Info, Report
 from .read.inputs import collect, sort_key
 from .score.compute import Scores
 from .score.rules import Rules
+from .summary.results import UnitResult
 
 SUMMARY_STEM = "tong-hop"
 MAX_ERRORS_KEPT = 10  # errors a unit carries back for the failure list
 MAX_NAME_BYTES = 180  # well below the 255-byte limit of common file systems
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 _WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)
-
-
-# ---------------------------------------------------------------- results
-
-
-@dataclass(frozen=True)
-class UnitResult:
-    """What the summary needs of one unit; small and picklable."""
-
-    index: int  # position in the sorted list of inputs
-    source: str  # the workbook as given / found
-    output: str | None  # the report's file name inside OUTDIR, None when not written
-    co_quan: str = ""
-    ten_co_quan: str = ""
-    ky_hieu: str = ""
-    nam: int = 0
-    parts: tuple[tuple[str, Decimal], ...] = ()  # (part code, score) in the rules' order
-    total: Decimal | None = None
-    rating: str | None = None
-    n_errors: int = 0
-    n_warnings: int = 0
-    errors: tuple[str, ...] = ()  # the first MAX_ERRORS_KEPT error messages
-    error_codes: tuple[str, ...] = ()  # their codes, in the same order
-    documents: tuple[tuple[str, int], ...] = ()  # (group key, total count)
-    metres_planned: Decimal = Decimal(0)
-    metres_done: Decimal = Decimal(0)
-    pdf_error: str = ""  # set when --pdf was asked for and this unit's PDF failed
-
-    @property
-    def ok(self) -> bool:
-        return self.output is not None
 
 
 @dataclass

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from .. import contract
 from ..issues import Issue, make
 from ..model import ArrangementRow, DocCount, Info, Report, ScoreItem, ScorePart
 from ..read.book import Book, Cell, Row, Table, as_date
-from ..score.rules import Rules
 from ..vn import clean_text, fold, format_number, looks_legacy_encoded, parse_date, parse_number
 
 KY_HIEU = re.compile(r"^[A-ZĐ0-9]+(?:-[A-ZĐ0-9]+)*$")
@@ -28,6 +28,24 @@ GROUPS.update({fold(label.removeprefix("Văn bản ")): key for key, label in co
 SECTIONS = {fold(label): key for key, label in contract.SECTIONS}
 SECTIONS.update({fold(key): key for key, _ in contract.SECTIONS})
 INFO_KEYS = {fold(k.key): k for k in contract.INFO_KEYS}
+
+
+class _Part(Protocol):
+    @property
+    def code(self) -> str: ...
+
+
+class Rules(Protocol):
+    """What parsing needs of the scoring rules; `score.rules.Rules` is one.
+
+    Declared here so that this stage never imports the next one.
+    """
+
+    @property
+    def parts(self) -> Sequence[_Part]: ...
+
+    @property
+    def band_names(self) -> list[str]: ...
 
 
 class Reader:

@@ -272,7 +272,8 @@ def batch(
     """
     from decimal import Decimal
 
-    from ..batch import InfoError, UnitResult, default_jobs, read_info, run_batch
+    from ..batch import InfoError, default_jobs, read_info, run_batch
+    from ..summary.results import UnitResult
     from ..vn import format_number, format_score
 
     loaded = _load_rules(rules)

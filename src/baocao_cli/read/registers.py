@@ -22,7 +22,7 @@ from typing import Any
 from .. import contract
 from ..issues import Issue, make
 from ..vn import fold, fold_header
-from .book import check_file
+from .guards import check_file
 from .sheet_xml import (
     _ANY_CELL,
     _CELL,

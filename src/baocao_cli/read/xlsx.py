@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser, fromstring
 
-from .book import declares_dtd
 from .excel import (
     BUILTIN_FORMATS,
     MAC_EPOCH,
@@ -38,6 +37,7 @@ from .excel import (
     is_date_format,
     is_timedelta_format,
 )
+from .guards import declares_dtd
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -58,7 +58,7 @@ Value = Any  # str | int | float | bool | datetime | date | time | timedelta | N
 
 
 class Package:
-    """The members of one .xlsx; small XML parts arrive already inflated (read._inspect)."""
+    """The members of one .xlsx; small XML parts arrive already inflated (guards.inspect)."""
 
     def __init__(self, path: Path, names: list[str], parts: dict[str, bytes]) -> None:
         self.path = path
@@ -129,7 +129,7 @@ def read_sheets(package: Package, wanted: Callable[[str], bool]) -> list[Sheet]:
 def _xml(data: bytes) -> Element:
     """A part's tree, never with a DTD (entity expansion, external entities).
 
-    `read._inspect` refuses a DTD in a part's first 64 KB; this second line, which the
+    `guards.inspect` refuses a DTD in a part's first 64 KB; this second line, which the
     defused parsers of openpyxl were, refuses one anywhere (a `<!` can only start markup,
     and no part of a real workbook declares a doctype or an entity).
     """

@@ -13,7 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..batch import UnitResult
 from ..contract import GROUPS
 from ..files import write_atomic
 from ..model import Info
@@ -28,6 +27,7 @@ from ..vn import (
     upper_vn,
 )
 from .chart import ChartError, chart_png
+from .results import UnitResult
 from .workbook import (
     FONT,
     HUNDRED,

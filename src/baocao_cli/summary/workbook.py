@@ -16,12 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..batch import UnitResult
 from ..contract import GROUPS
 from ..files import write_atomic
 from ..model import Info
 from ..score.rules import Rules
 from ..vn import round_half_up, xml_safe
+from .results import UnitResult
 
 STATUS_OK = "Đã lập báo cáo"
 STATUS_FAILED = "Lỗi, chưa lập báo cáo"

@@ -1,0 +1,134 @@
+"""Guards that run before any parser: what the file is, what it would inflate to, DTDs.
+
+A workbook is untrusted input: its size, ratio and XML prologs are checked from the zip's
+central directory and a bounded streaming pass, so nothing large or hostile is ever parsed.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from ..issues import Issue, make
+
+MAX_UNCOMPRESSED = 200 * 1024 * 1024  # far above any unit's report, far below a zip bomb
+MAX_RATIO = 200  # a deflated sheet XML rarely exceeds ~20:1
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
+
+
+def check_file(path: Path) -> Issue | None:
+    """Refuse what is not a readable .xlsx before any XML parser sees it (cheap, bounded)."""
+    return inspect(path)[0]
+
+
+KEEP_PART = 1 << 20  # XML members up to this size are kept inflated for the reader…
+KEEP_TOTAL = 8 << 20  # …up to this much in all: a unit's parts are a few KB each
+
+
+def inspect(path: Path, keep: bool = False
+             ) -> tuple[Issue | None, list[str], dict[str, bytes]]:
+    """The file's problem (None when it can be opened), its members' names, and (`keep`)
+    its small XML members, inflated.
+
+    One streaming pass over the zip: sizes are capped from the central directory before
+    anything is inflated, every member is inflated in 1 MB chunks (checking its CRC) and
+    XML prologs are searched for DTD declarations (entity attacks). The reader parses the
+    kept members rather than inflating them a second time.
+    """
+    name = path.name
+    if not path.exists():
+        return make("E001", sheet=name), [], {}
+    if path.is_dir():
+        return make("E003", sheet=name, detail="đây là một thư mục"), [], {}
+    try:
+        size = path.stat().st_size
+        fh = path.open("rb")
+    except OSError as exc:
+        return make("E006", sheet=name, detail=exc.strerror or str(exc)), [], {}
+    with fh:  # one open file for the signature, the zip test and the members
+        try:
+            head = fh.read(8)
+        except OSError as exc:
+            return make("E006", sheet=name, detail=exc.strerror or str(exc)), [], {}
+        if size == 0:
+            return make("E002", sheet=name), [], {}
+        if head == OLE_MAGIC:
+            fh.seek(0)
+            blob = fh.read(min(size, 4 * 1024 * 1024))
+            return make("E005" if ENCRYPTED_MARK in blob else "E004", sheet=name), [], {}
+        if not zipfile.is_zipfile(fh):
+            if head.startswith(b"PK\x03\x04"):
+                return make("E006", sheet=name, detail="tệp nén ZIP bị cắt cụt, thiếu phần "
+                            "danh mục ở cuối tệp"), [], {}
+            kind = "có vẻ là tệp văn bản hoặc CSV" if _looks_text(head) \
+                else "không phải tệp nén ZIP"
+            return make("E003", sheet=name, detail=kind), [], {}
+        try:
+            with zipfile.ZipFile(fh) as zf:
+                return _inspect_zip(zf, name, keep)
+        except Exception as exc:  # zipfile and zlib raise many types for damaged archives
+            return make("E006", sheet=name, detail=_zip_detail(exc)), [], {}
+
+
+def _inspect_zip(zf: zipfile.ZipFile, name: str, keep: bool
+                 ) -> tuple[Issue | None, list[str], dict[str, bytes]]:
+    infos = zf.infolist()
+    names = [i.filename for i in infos]
+    if "xl/workbook.xml" not in names:
+        return make("E003", sheet=name, detail="tệp nén không chứa sổ Excel"), [], {}
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED or any(
+        i.compress_size and i.file_size / i.compress_size > MAX_RATIO
+        and i.file_size > 10 * 1024 * 1024 for i in infos
+    ):
+        return make("E007", sheet=name, detail=f"{total // (1024 * 1024)} MB",
+                    limit=f"{MAX_UNCOMPRESSED // (1024 * 1024)} MB"), [], {}
+    parts: dict[str, bytes] = {}
+    kept = 0
+    for info in infos:
+        if info.is_dir():
+            continue
+        is_xml = info.filename.endswith((".xml", ".rels"))
+        with zf.open(info) as fh:
+            first = True
+            while chunk := fh.read(1 << 20):  # reading to the end checks the CRC
+                if first and is_xml:
+                    if declares_dtd(chunk if len(chunk) <= _PROLOG else chunk[:_PROLOG]):
+                        return make("E009", sheet=name, part=info.filename), [], {}
+                    # a member of at most 1 MB came whole in this first chunk
+                    if keep and info.file_size <= KEEP_PART and kept + len(chunk) <= KEEP_TOTAL:
+                        parts[info.filename] = chunk
+                        kept += len(chunk)
+                first = False
+    return None, names, parts
+
+
+_PROLOG = 64 * 1024  # a DOCTYPE can only come before the root element
+_DTD_MARKS = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY")
+                   for enc in ("ascii", "utf-16-le", "utf-16-be"))
+
+
+def declares_dtd(data: bytes) -> bool:
+    """An .xlsx never carries a DTD; one is refused before any XML parser sees it.
+
+    Both marks start with `<!`, which most parts never contain (no comment, no CDATA):
+    one search usually settles it (`<\0!` is that start in UTF-16 of either order).
+    """
+    if b"<!" not in data and b"<\x00!" not in data:
+        return False
+    return any(mark in data for mark in _DTD_MARKS)
+
+
+def _looks_text(head: bytes) -> bool:
+    return all(b in b"\t\n\r" or 32 <= b < 127 or b >= 0x80 for b in head)
+
+
+def _zip_detail(exc: Exception) -> str:
+    if isinstance(exc, zipfile.BadZipFile) and "CRC" in str(exc):
+        return "dữ liệu bên trong bị sai lệch (lỗi kiểm tra CRC)"
+    if isinstance(exc, NotImplementedError):  # zipfile's word for an unknown compression
+        return "dùng kiểu nén không được hỗ trợ"
+    if isinstance(exc, RuntimeError) and "encrypted" in str(exc).lower():
+        return "tệp nén có đặt mật khẩu"
+    return "dữ liệu nén bên trong bị lỗi, không giải nén được"

@@ -1,0 +1,34 @@
+"""One unit's outcome as the summary sees it: what a batch worker sends back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    """What the summary needs of one unit; small and picklable."""
+
+    index: int  # position in the sorted list of inputs
+    source: str  # the workbook as given / found
+    output: str | None  # the report's file name inside OUTDIR, None when not written
+    co_quan: str = ""
+    ten_co_quan: str = ""
+    ky_hieu: str = ""
+    nam: int = 0
+    parts: tuple[tuple[str, Decimal], ...] = ()  # (part code, score) in the rules' order
+    total: Decimal | None = None
+    rating: str | None = None
+    n_errors: int = 0
+    n_warnings: int = 0
+    errors: tuple[str, ...] = ()  # the first MAX_ERRORS_KEPT error messages
+    error_codes: tuple[str, ...] = ()  # their codes, in the same order
+    documents: tuple[tuple[str, int], ...] = ()  # (group key, total count)
+    metres_planned: Decimal = Decimal(0)
+    metres_done: Decimal = Decimal(0)
+    pdf_error: str = ""  # set when --pdf was asked for and this unit's PDF failed
+
+    @property
+    def ok(self) -> bool:
+        return self.output is not None
