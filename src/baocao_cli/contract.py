@@ -6,7 +6,20 @@ stated once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# The STT forms of `Chấm điểm` criteria: `1`, `2.1` (numbered) and `a)` (lettered, below a
+# numbered one). The parser reads them; a rules file's criteria and part codes obey them.
+ITEM_STT = re.compile(r"^\d+(?:\.\d+)*$")
+SUB_STT = re.compile(r"^[a-zđ]\)$")
+
+
+def stt_kind(stt: str) -> str | None:
+    """"item" for `1`/`2.1`, "sub" for `a)` (any case), None for anything else."""
+    if ITEM_STT.match(stt):
+        return "item"
+    return "sub" if SUB_STT.match(stt.lower()) else None
 
 
 @dataclass(frozen=True)

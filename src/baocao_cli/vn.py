@@ -35,10 +35,15 @@ def xml_safe(value: object) -> str:
     return unicodedata.normalize("NFC", _XML_ILLEGAL.sub("", str(value)))
 
 
+def bare_item(text: str) -> str:
+    """A list item without the marks a clerk types around it: `- X;`, `+ X,`, `• X.`."""
+    return text.strip().lstrip("-+•").strip().rstrip(";,.").strip()
+
+
 def recipient_lines(items: list[str]) -> list[str]:
     """Nơi nhận the ND 30/2020 way: `- X;` each, the `Lưu:` line last and ending in `.`,
     whatever dashes and semicolons the user typed."""
-    bare = [r.strip().lstrip("-+•").strip().rstrip(";,.").strip() for r in items]
+    bare = [bare_item(r) for r in items]
     bare = [r for r in bare if r]
     keep = [r for r in bare if not fold(r).startswith("luu")]
     luu = [r for r in bare if fold(r).startswith("luu")]

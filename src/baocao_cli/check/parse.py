@@ -14,15 +14,22 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from .. import contract
+from ..contract import stt_kind
 from ..issues import Issue, make
 from ..model import ArrangementRow, DocCount, Info, Report, ScoreItem, ScorePart
 from ..read.book import Book, Cell, Row, Table, as_date
-from ..vn import clean_text, fold, format_number, looks_legacy_encoded, parse_date, parse_number
+from ..vn import (
+    bare_item,
+    clean_text,
+    fold,
+    format_number,
+    looks_legacy_encoded,
+    parse_date,
+    parse_number,
+)
 
 KY_HIEU = re.compile(r"^[A-ZĐ0-9]+(?:-[A-ZĐ0-9]+)*$")
 PERIOD = re.compile(r"^(\d{4})\s*[-–—]\s*(\d{4})$")
-ITEM_STT = re.compile(r"^\d+(?:\.\d+)*$")
-SUB_STT = re.compile(r"^[a-zđ]\)$")
 GROUPS = {fold(label): key for key, label in contract.GROUPS}
 GROUPS.update({fold(label.removeprefix("Văn bản ")): key for key, label in contract.GROUPS})
 SECTIONS = {fold(label): key for key, label in contract.SECTIONS}
@@ -168,7 +175,7 @@ def parse_book(book: Book, rules: Rules) -> tuple[Report, list[Issue]]:
         report.info = _parse_info(t["thong_tin"], rd, rules)
     if "can_cu" in t:
         report.bases = [x for r in t["can_cu"].rows
-                        if (x := _strip_list_marks(rd.text(t["can_cu"].sheet, r.get("noi_dung"))))]
+                        if (x := bare_item(rd.text(t["can_cu"].sheet, r.get("noi_dung"))))]
     if "van_ban" in t:
         report.documents = _parse_documents(t["van_ban"], rd)
     if "cham_diem" in t:
@@ -187,10 +194,6 @@ def parse_book(book: Book, rules: Rules) -> tuple[Report, list[Issue]]:
         report.recipients = [x for r in t["noi_nhan"].rows
                              if (x := rd.text(sheet, r.get("noi_nhan")))]
     return report, issues
-
-
-def _strip_list_marks(text: str) -> str:
-    return text.strip().lstrip("-+•").strip().rstrip(";,.").strip()
 
 
 def _parse_info(table: Table, rd: Reader, rules: Rules) -> Info:
@@ -327,7 +330,7 @@ def _stt_text(cell: Cell | None, sheet: str, rd: Reader) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     text = rd.text(sheet, cell).strip()
-    return text[:-1] if text.endswith(".") and ITEM_STT.match(text[:-1]) else text
+    return text[:-1] if text.endswith(".") and contract.ITEM_STT.match(text[:-1]) else text
 
 
 def _parse_scores(table: Table, rd: Reader, rules: Rules) -> list[ScorePart]:
@@ -366,8 +369,9 @@ def _parse_scores(table: Table, rd: Reader, rules: Rules) -> list[ScorePart]:
             parts.append(current)
             items, item_refs, last_numbered = {}, {}, None
             continue
-        is_sub = bool(SUB_STT.match(stt.lower()))
-        if not (ITEM_STT.match(stt) or is_sub):
+        kind = stt_kind(stt)
+        is_sub = kind == "sub"
+        if kind is None:
             rd.issues.append(make("E302", sheet=sheet, cell=ref, stt=stt,
                                   parts=", ".join(codes.values())))
             continue

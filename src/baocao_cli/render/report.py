@@ -18,6 +18,7 @@ from ..model import ArrangementRow, Report, ScoreItem
 from ..score.compute import ZERO, Scores, item_max, item_score
 from ..score.rules import Rules
 from ..vn import (
+    bare_item,
     date_phrase,
     date_words,
     format_number,
@@ -49,7 +50,7 @@ def _addressees(report: Report) -> str:
         return report.info.kinh_gui.rstrip(";.")
     marked = []
     for r in report.recipients:
-        text = r.strip().lstrip("-+•").strip().rstrip(";,.").strip()
+        text = bare_item(r)
         if text.lower().endswith("(báo cáo)"):
             marked.append(text[: -len("(báo cáo)")].strip())
     return ", ".join(marked)
