@@ -143,7 +143,6 @@ INFO_KEYS: tuple[InfoKey, ...] = (
     InfoKey("ke_hoach_chinh_ly", "Kế hoạch chỉnh lý tài liệu", False, "text"),
     InfoKey("giai_doan", "Giai đoạn của kế hoạch (yyyy-yyyy)", False, "period"),
 )
-INFO_BY_KEY = {k.key: k for k in INFO_KEYS}
 
 # Nhóm of `Văn bản`: the canonical names, and the short forms a clerk may type.
 GROUPS: tuple[tuple[str, str], ...] = (

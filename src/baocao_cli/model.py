@@ -49,10 +49,6 @@ class ScoreItem:
     score_unreadable: bool = False  # a value was typed but refused (already reported)
     children: list[ScoreItem] = field(default_factory=list)
 
-    @property
-    def is_group(self) -> bool:
-        return bool(self.children)
-
 
 @dataclass
 class ScorePart:

@@ -172,10 +172,6 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
-def looks_like_date(text: str) -> bool:
-    return bool(_DMY.match(text.strip()) or _YMD.match(text.strip()))
-
-
 def day_text(day: int) -> str:
     """Days below 10 take a leading zero (Phụ lục I, ND 30/2020)."""
     return f"{day:02d}"
