@@ -14,8 +14,8 @@ from factory import unit_sheets, write_book
 from typer.testing import CliRunner
 
 from baocao_cli import api
-from baocao_cli.check.registers import classify, parse_code, ranges
 from baocao_cli.cli import app
+from baocao_cli.validate.registers import classify, parse_code, ranges
 
 runner = CliRunner()
 D = dt.datetime

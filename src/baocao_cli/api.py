@@ -6,9 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import contract
-from .check.parse import parse_book
-from .check.registers import Summary, check_registers, merge_counts, read_registers
-from .check.validate import check_report
 from .issues import Issue, make
 from .model import Report
 from .read.book import read_book
@@ -16,6 +13,9 @@ from .read.registers import RegisterTable
 from .score.check import check_scores
 from .score.compute import Scores, compute
 from .score.rules import Rules, load_rules
+from .validate.parse import parse_book
+from .validate.registers import Summary, check_registers, merge_counts, read_registers
+from .validate.relations import check_report
 from .vn import fold
 
 _REGISTER_SHEETS = frozenset(fold(spec.name) for spec in contract.REGISTERS)

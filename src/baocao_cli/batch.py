@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from .errors import BaocaoError
 from .issues import Issue
 from .model import Info, Report
 from .read.inputs import collect, sort_key
@@ -331,7 +332,7 @@ def _write_summaries(batch: BatchResult, rules: Rules, info: tuple[Info, list[st
 # ---------------------------------------------------------------- the consolidated header
 
 
-class InfoError(Exception):
+class InfoError(BaocaoError):
     """The `--info` workbook cannot be used; the message is for the user, in Vietnamese."""
 
 
@@ -347,8 +348,8 @@ def read_info(path: Path, rules: Rules) -> tuple[Info, list[str]]:
     (a bad date, a malformed ký hiệu) is an error, as it is in a unit's workbook.
     """
     from . import contract
-    from .check.parse import parse_book
     from .read.book import read_book
+    from .validate.parse import parse_book
 
     book, issues = read_book(path, (contract.THONG_TIN, contract.NOI_NHAN))
     if book is not None:

@@ -416,7 +416,7 @@ TYPES: tuple[IssueType, ...] = (
         "VT, …\".",
         "Theo Nghị định 30/2020, dòng cuối của nơi nhận là \"Lưu: VT, …\".",
         example=("Nơi nhận", {})),
-    # document registers (sổ đăng ký; check/registers.py, Điều 15 NĐ 30/2020)
+    # document registers (sổ đăng ký; validate/registers.py, Điều 15 NĐ 30/2020)
     IssueType(
         "E601", "Số, ký hiệu trùng",
         "số, ký hiệu \"{value}\" đã có ở {first}. Số và ký hiệu văn bản là duy nhất trong năm "

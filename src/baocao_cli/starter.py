@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import contract
+from .errors import BaocaoError
 from .files import write_atomic
 from .score.rules import DEFAULT_RULES, KIND_LABELS, Rules, shipped_rules
 from .vn import format_score
@@ -46,7 +47,7 @@ TEXT_FORMAT = "@"  # keeps `2.1` and `2019-2021` as typed (not turned into dates
 GUIDE_SHEET = contract.IGNORED_SHEETS[0]
 
 
-class StarterExists(Exception):
+class StarterExists(BaocaoError):
     """The target exists and `force` was not given: a clerk's data is never overwritten."""
 
 

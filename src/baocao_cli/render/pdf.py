@@ -15,13 +15,15 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from ..errors import BaocaoError
+
 INSTALL_HINT = ("Cài LibreOffice để xuất PDF, ví dụ trên Debian/Ubuntu: "
                 "`sudo apt-get install libreoffice-writer-nogui` (hoặc tải từ "
                 "https://www.libreoffice.org), rồi chạy lại lệnh.")
 PROGRAMS = ("soffice", "libreoffice")
 
 
-class PdfError(Exception):
+class PdfError(BaocaoError):
     """The PDF could not be made; the message is for the user, in Vietnamese."""
 
 

@@ -1,7 +1,7 @@
 """Checks of the self-assessment against the rules: maxima, sums, parts, the rating.
 
 They need the rules and the scoring arithmetic, so they run in this stage, after the
-contract's own checks (`check.validate`) and before the totals are trusted.
+contract's own checks (`validate.relations`) and before the totals are trusted.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..contract import stt_kind
+from ..errors import BaocaoError
 
 DEFAULT_RULES = "ha-tinh-2021"
 KINDS = ("scored", "bonus", "deduction")
@@ -23,7 +24,7 @@ CRITERION_KEYS = ("part", "stt", "text", "max")
 Where = Callable[[str], str]  # key -> "Tệp quy tắc FILE, khóa KEY"
 
 
-class RulesError(Exception):
+class RulesError(BaocaoError):
     """A rules file that cannot be used; the message names the file and the key."""
 
 
