@@ -132,6 +132,15 @@ INFO_KEYS: tuple[InfoKey, ...] = (
 )
 INFO_BY_KEY = {k.key: k for k in INFO_KEYS}
 
+
+def field_name(key: str) -> str:
+    """A `Thông tin` key's field in a few words: `ngay` → `ngày ban hành`."""
+    spec = INFO_BY_KEY.get(key)
+    if spec is None:
+        return ""
+    name = spec.label.split(" (")[0]
+    return name[:1].lower() + name[1:]
+
 # Nhóm of `Văn bản`: the canonical names, and the short forms a clerk may type.
 GROUPS: tuple[tuple[str, str], ...] = (
     ("di", "Văn bản đi"),
