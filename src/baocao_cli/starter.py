@@ -23,6 +23,16 @@ TO_FILL = "FFF2CC"  # light yellow: a value the clerk must enter
 PART_FILL = "F2F2F2"  # light grey: a part row of `Chấm điểm`
 REQUIRED_MARK = "(bắt buộc)"
 DATA_ROWS = 200  # rows below the header that get formats and drop-downs
+INPUT_ROWS = 30  # rows tinted yellow on the list sheets: where to type (more may be added)
+
+# The one-line note each list sheet shows when a cell is selected (Excel's input message).
+NOTES: dict[str, str] = {
+    "can_cu": "Mỗi dòng một văn bản làm căn cứ báo cáo; có thể để trống cả trang.",
+    "van_ban": "Mỗi dòng một loại văn bản: Nhóm, Loại văn bản, Số lượng (số nguyên).",
+    "chinh_ly": "Mỗi năm một dòng: mét tài liệu và kinh phí (triệu đồng), ví dụ 143,63.",
+    "noi_dung": "Mỗi dòng một đoạn văn: chọn Mục, ghi đoạn văn vào cột Nội dung.",
+    "noi_nhan": "Mỗi dòng một nơi nhận, ví dụ Sở Nội vụ; dòng cuối là Lưu: VT.",
+}
 
 # Column widths (characters) by sheet key and column key; the rest get DEFAULT_WIDTH.
 WIDTHS: dict[str, dict[str, float]] = {
@@ -109,6 +119,8 @@ def starter_bytes(rules: Rules) -> bytes:
             _wrap(ws, spec, "noi_dung")
         elif spec.key == "can_cu":
             _wrap(ws, spec, "noi_dung")
+        if spec.key in NOTES:
+            _input_rows(ws, spec)
     _guide(wb, rules)
     wb.properties.creator = "baocao"
     wb.properties.title = "Báo cáo công tác văn thư, lưu trữ"
@@ -154,6 +166,30 @@ def _wrap(ws: Any, spec: contract.SheetSpec, key: str) -> None:
         ws[f"{letter}{row}"].alignment = Alignment(vertical="top", wrap_text=True)
 
 
+def _input_rows(ws: Any, spec: contract.SheetSpec) -> None:
+    """A list sheet's first rows tinted yellow, and its note shown in the cells without a
+    drop-down (a cell holds one validation; the drop-downs carry their own prompt)."""
+    from openpyxl.styles import PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    to_fill = PatternFill("solid", start_color=TO_FILL, end_color=TO_FILL)
+    listed = {str(r) for dv in ws.data_validations.dataValidation for r in dv.sqref.ranges}
+    note = DataValidation(allow_blank=True, showInputMessage=True, promptTitle="Cách điền",
+                          prompt=NOTES[spec.key])
+    for column in spec.columns:
+        letter = _letter(spec, column.key)
+        for row in range(2, INPUT_ROWS + 2):
+            ws[f"{letter}{row}"].fill = to_fill
+        if f"{letter}2:{letter}{DATA_ROWS + 1}" not in listed:
+            note.add(f"{letter}2:{letter}{DATA_ROWS + 1}")
+    ws.add_data_validation(note)
+
+
+def _sentence(text: str) -> str:
+    """`Cần một trong: TM., TUQ.` keeps one final stop, never `TUQ..`."""
+    return text if text.endswith(".") else f"{text}."
+
+
 def _drop_down(ws: Any, spec: contract.SheetSpec | None, key: str, values: list[str], *,
                prompt: str, strict: bool, cells: str | None = None,
                allow_free_text: bool = False) -> None:
@@ -177,7 +213,7 @@ def _drop_down(ws: Any, spec: contract.SheetSpec | None, key: str, values: list[
     dv.showErrorMessage = not allow_free_text
     dv.errorStyle = "stop" if strict else "warning"
     dv.errorTitle = "Giá trị không có trong danh sách"
-    dv.error = f"Cần một trong: {', '.join(values)}."[:255]
+    dv.error = _sentence(f"Cần một trong: {', '.join(values)}")[:255]
     dv.add(cells)
     ws.add_data_validation(dv)
 
@@ -222,8 +258,9 @@ def _thong_tin(ws: Any, rules: Rules) -> None:
         elif key.key == "quyen_han_ky":
             _drop_down(ws, None, key.key, list(contract.SIGNING_PREFIXES), cells=ref,
                        strict=False, allow_free_text=True,
-                       prompt="Bắt đầu bằng TM., Q., KT., TL. hoặc TUQ. rồi chức danh, "
-                              "ví dụ KT. GIÁM ĐỐC. Để trống nếu người đứng đầu ký.")
+                       prompt="Chọn TM., Q., KT., TL. hoặc TUQ. rồi gõ tiếp chức vụ người "
+                              "đứng đầu, ví dụ KT. GIÁM ĐỐC (một mình KT. là chưa đủ). Để "
+                              "trống nếu người đứng đầu ký.")
 
 
 def _cham_diem(ws: Any, spec: contract.SheetSpec, rules: Rules) -> None:
@@ -240,12 +277,14 @@ def _cham_diem(ws: Any, spec: contract.SheetSpec, rules: Rules) -> None:
         ws[f"{text}{row}"] = part.name
         if part.max is not None:
             ws[f"{toi_da}{row}"] = _number(part.max)
+        criteria = [c for c in rules.criteria if c.part == part.code]
         for col in (stt, text, toi_da, tu_cham, _letter(spec, "ghi_chu")):
             ws[f"{col}{row}"].font = Font(bold=True)
-            ws[f"{col}{row}"].fill = part_fill
-        criteria = [c for c in rules.criteria if c.part == part.code]
-        if not criteria and part.kind == "scored":
+            if criteria:  # grey: the part's score is the sum of its criteria
+                ws[f"{col}{row}"].fill = part_fill
+        if not criteria:  # the part's own score is read: an input like any other
             ws[f"{tu_cham}{row}"].fill = to_fill
+            _score_note(ws, f"{tu_cham}{row}", part)
         row += 1
         groups = _group_indexes(criteria)
         for i, c in enumerate(criteria):
@@ -262,6 +301,21 @@ def _cham_diem(ws: Any, spec: contract.SheetSpec, rules: Rules) -> None:
         ws[f"{text}{r}"].alignment = Alignment(vertical="top", wrap_text=True)
         ws[f"{toi_da}{r}"].number_format = SCORE_FORMAT
         ws[f"{tu_cham}{r}"].number_format = SCORE_FORMAT
+
+
+def _score_note(ws: Any, ref: str, part: Any) -> None:
+    """What to type in a part's own score cell, shown when it is selected."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if part.kind == "deduction":
+        prompt = f"Phần {part.code}: ghi số điểm bị trừ, số dương (0 nếu không bị trừ)."
+    else:
+        upto = f" đến {format_score(part.max)}" if part.max is not None else ""
+        prompt = f"Phần {part.code}: ghi điểm tự chấm của cả phần, từ 0{upto}."
+    dv = DataValidation(allow_blank=True, showInputMessage=True, promptTitle="Điểm tự chấm",
+                        prompt=prompt)
+    dv.add(ref)
+    ws.add_data_validation(dv)
 
 
 def _group_indexes(criteria: list) -> set[int]:
@@ -290,18 +344,15 @@ GUIDE: tuple[tuple[str, str], ...] = (
      "giá trị vào cột Giá trị. Các dòng tô vàng và ghi \"(bắt buộc)\" phải điền. Để trống "
      "\"so\" để văn thư điền khi đăng ký, để trống \"ngay\" để điền tay. \"nam\" là năm báo "
      "cáo (ví dụ 2021); \"ky_hieu\" viết hoa, không dấu cách (ví dụ SLĐTBXH). "
-     "\"quyen_han_ky\" bắt đầu bằng TM., Q., KT., TL. hoặc TUQ. (ví dụ KT. GIÁM ĐỐC). "
+     "\"quyen_han_ky\" là TM., Q., KT., TL. hoặc TUQ. rồi đến chức vụ người đứng đầu (ví "
+     "dụ KT. GIÁM ĐỐC; một mình KT. là chưa đủ). "
      "\"giai_doan\" dạng 2019-2021, cần khi có trang Chỉnh lý."),
     ("Căn cứ", "Các văn bản làm căn cứ báo cáo, mỗi văn bản một dòng, ví dụ: Quyết định số "
      "2991/QĐ-UBND ngày 24/8/2021 của UBND tỉnh về ... Có thể để trống."),
     ("Văn bản", "Số lượng văn bản theo nhóm: chọn Nhóm trong danh sách (Văn bản đi, Văn bản "
      "đến, Văn bản mật đi, Văn bản mật đến), ghi Loại văn bản và Số lượng (số nguyên, ví dụ "
      "8.800). Cần ít nhất một dòng. Báo cáo tự cộng tổng từng nhóm."),
-    ("Chấm điểm", "Bảng tự chấm điểm (Phụ lục I), đã điền sẵn các phần và tiêu chí theo bộ "
-     "quy tắc. Chỉ ghi vào cột Điểm tự chấm ở các ô tô vàng: điểm từ 0 đến điểm tối đa, "
-     "không đạt thì ghi 0 (không để trống). Tiêu chí có tiêu chí con (chữ nghiêng) và các "
-     "dòng phần (tô xám) được cộng tự động, có thể để trống. Điểm trừ ghi số dương. Không "
-     "sửa STT và Điểm tối đa."),
+    ("Chấm điểm", ""),  # said by `_scoring_note`, from the rules the starter is made with
     ("Chỉnh lý", "Kết quả kế hoạch chỉnh lý tài liệu, mỗi năm một dòng: mét tài liệu theo kế "
      "hoạch, đã chỉnh lý, nộp lưu, tồn đọng; kinh phí tính bằng triệu đồng. Số thập phân "
      "dùng dấu phẩy (143,63). Ô để trống là không báo cáo. Có dòng nào thì phải điền "
@@ -312,6 +363,27 @@ GUIDE: tuple[tuple[str, str], ...] = (
     ("Nơi nhận", "Mỗi nơi nhận một dòng, ví dụ: Sở Nội vụ (báo cáo); dòng cuối là Lưu: VT, "
      "... Không cần gõ dấu - và dấu ; (báo cáo tự thêm)."),
 )
+
+
+def _scoring_note(rules: Rules) -> str:
+    """How to fill `Chấm điểm`, true to the rules: criteria pre-filled only if they have any."""
+    by_criteria = {c.part for c in rules.criteria}
+    own = [p.code for p in rules.parts if p.code not in by_criteria]
+    if by_criteria:
+        start = ("Bảng tự chấm điểm (Phụ lục I), đã điền sẵn các phần và tiêu chí theo bộ quy "
+                 "tắc. Ghi điểm từng tiêu chí vào cột Điểm tự chấm ở các ô tô vàng: từ 0 đến "
+                 "điểm tối đa, không đạt thì ghi 0 (không để trống). Tiêu chí có tiêu chí con "
+                 "(chữ nghiêng) và các dòng phần tô xám được cộng tự động, để trống.")
+    else:
+        start = ("Bảng tự chấm điểm (Phụ lục I), đã điền sẵn các phần theo bộ quy tắc; bộ quy "
+                 "tắc này không có tiêu chí nên chấm theo phần.")
+    if own:
+        start += (f" Phần {', '.join(own)}: ghi điểm của cả phần vào ô tô vàng của dòng phần "
+                  "(từ 0 đến điểm tối đa). Có thể thêm các tiêu chí của đơn vị dưới dòng phần "
+                  "(STT 1, 2, 2.1…, có Điểm tối đa và Điểm tự chấm); khi đó điểm phần được "
+                  "cộng từ tiêu chí và ô của dòng phần để trống.")
+    return start + (" Điểm cộng và điểm trừ là ô nhập như các phần khác; điểm trừ ghi số "
+                    "dương. Không sửa STT và Điểm tối đa.")
 
 
 def _guide(wb: Any, rules: Rules) -> None:
@@ -335,7 +407,11 @@ def _guide(wb: Any, rules: Rules) -> None:
         option = "" if rules.id == DEFAULT_RULES else f" --rules {rules.id}"
     else:
         option = f" --rules {rules.source}"
-    rows = [*GUIDE,
+    listed = {spec.name for spec in contract.SHEETS if spec.key in NOTES}
+    rows = [(sheet, (text or _scoring_note(rules))
+             + (" Ghi vào các dòng tô vàng; cần thêm dòng thì ghi tiếp xuống dưới."
+                if sheet in listed else "")) for sheet, text in GUIDE]
+    rows += [
             ("Quy tắc", f"Bộ quy tắc chấm điểm: {rules.id} — {rules.title}. Xếp loại: "
              + "; ".join(f"{b.name} từ {format_score(b.low)} điểm" for b in rules.bands)
              + ". Phần: " + "; ".join(
