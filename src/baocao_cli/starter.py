@@ -296,6 +296,7 @@ def _cham_diem(ws: Any, spec: contract.SheetSpec, rules: Rules) -> None:
             else:
                 ws[f"{tu_cham}{row}"].fill = to_fill
             row += 1
+    _fit_rows(ws, text, 2, row - 1)
     for r in range(2, max(row, DATA_ROWS + 2)):
         ws[f"{stt}{r}"].number_format = TEXT_FORMAT
         ws[f"{text}{r}"].alignment = Alignment(vertical="top", wrap_text=True)
@@ -316,6 +317,24 @@ def _score_note(ws: Any, ref: str, part: Any) -> None:
                         prompt=prompt)
     dv.add(ref)
     ws.add_data_validation(dv)
+
+
+LINE_HEIGHT = 15.0  # points per line of the default 11 pt font
+
+
+def _fit_rows(ws: Any, letter: str, first: int, last: int) -> None:
+    """Row heights for the wrapped text of a column: LibreOffice keeps a row one line high
+    when the file does not say, and the lines then print over the next row."""
+    import math
+
+    width = ws.column_dimensions[letter].width or DEFAULT_WIDTH
+    for row in range(first, last + 1):
+        text = ws[f"{letter}{row}"].value
+        if not isinstance(text, str):
+            continue
+        lines = sum(max(1, math.ceil(len(part) * 0.95 / width)) for part in text.split("\n"))
+        if lines > 1:
+            ws.row_dimensions[row].height = LINE_HEIGHT * lines
 
 
 def _group_indexes(criteria: list) -> set[int]:
@@ -426,4 +445,5 @@ def _guide(wb: Any, rules: Rules) -> None:
         ws.cell(row=i, column=1, value=sheet).alignment = top
         ws.cell(row=i, column=1).font = Font(bold=True)
         ws.cell(row=i, column=2, value=text).alignment = top
+    _fit_rows(ws, "B", 2, len(rows) + 1)
     ws.freeze_panes = "A2"
