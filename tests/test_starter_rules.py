@@ -114,3 +114,22 @@ def test_bonus_and_deduction_typed_in_the_starter_count(tmp_path: Path) -> None:
     assert not checked.errors, [i.message for i in checked.errors]
     assert checked.scores is not None
     assert checked.scores.total == 18 + 35 + 32 + 2 - 1
+
+
+def _validations_of(ws, ref: str) -> list:
+    return [dv for dv in ws.data_validations.dataValidation if any(ref in r for r in dv.sqref)]
+
+
+@pytest.mark.parametrize("rules_id", ["ha-tinh-2021", "chung-100"])
+def test_every_input_cell_has_one_note(tmp_path: Path, rules_id: str) -> None:
+    _, wb = _starter(tmp_path, rules_id)
+    info = wb["Thông tin"]
+    for row in range(2, len(contract.INFO_KEYS) + 2):
+        found = _validations_of(info, f"B{row}")
+        assert len(found) == 1 and found[0].prompt, (row, info[f"A{row}"].value)
+    scores = wb["Chấm điểm"]
+    for row in range(2, scores.max_row + 1):
+        if _fill(scores[f"D{row}"]) == TO_FILL:
+            found = _validations_of(scores, f"D{row}")
+            assert len(found) == 1, row
+            assert "từ 0" in found[0].prompt or "bị trừ" in found[0].prompt, row

@@ -62,6 +62,12 @@ WRONG = {
     "a file for a folder": (["batch", "a", "-o", "a-file.xlsx"], "baocao batch --help"),
     "a folder for --info": (["batch", "a", "-o", "out", "--info", "a-folder"],
                             "baocao batch --help"),
+    # found by the command itself, said the same way
+    "a report that is not .docx": (["build", "a-file.xlsx", "-o", "x.pdf"],
+                                   "baocao build --help"),
+    "a starter over a file": (["init", "a-file.xlsx"], "baocao init --help"),
+    "an unknown rules id": (["rules", "show", "--rules", "khong-co"],
+                            "baocao rules show --help"),
 }
 
 

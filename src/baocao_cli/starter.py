@@ -33,6 +33,27 @@ NOTES: dict[str, str] = {
     "noi_dung": "Mỗi dòng một đoạn văn: chọn Mục, ghi đoạn văn vào cột Nội dung.",
     "noi_nhan": "Mỗi dòng một nơi nhận, ví dụ Sở Nội vụ; dòng cuối là Lưu: VT.",
 }
+# What each `Thông tin` value is, shown when its cell is selected (the drop-downs of
+# `quyen_han_ky` and `tu_xep_loai` carry their own).
+KEY_NOTES: dict[str, str] = {
+    "co_quan_chu_quan": "Tên cơ quan cấp trên trực tiếp, viết hoa, ví dụ UBND TỈNH HÀ TĨNH; "
+                        "có thể để trống.",
+    "co_quan": "Tên cơ quan ban hành báo cáo, viết hoa, ví dụ SỞ NỘI VỤ.",
+    "ten_co_quan": "Tên cơ quan như viết trong câu văn, ví dụ Sở Nội vụ.",
+    "ky_hieu": "Chữ viết tắt tên cơ quan: chữ in hoa, không dấu cách, ví dụ SNV hoặc UBND-VP.",
+    "so": "Số của báo cáo (số nguyên); để trống để văn thư điền khi đăng ký.",
+    "dia_danh": "Địa danh ghi trước ngày tháng, ví dụ Hà Tĩnh.",
+    "ngay": "Ngày ban hành, dạng dd/mm/yyyy, ví dụ 24/11/2021, không trước năm báo cáo; để "
+            "trống để điền tay.",
+    "nam": "Năm báo cáo, bốn chữ số, ví dụ 2021.",
+    "trich_yeu": "Trích yếu dưới chữ BÁO CÁO; để trống thì chương trình tự viết theo năm.",
+    "kinh_gui": "Nơi kính gửi, khi báo cáo gửi cấp trên; có thể để trống.",
+    "chuc_vu_ky": "Chức vụ người ký, ví dụ PHÓ GIÁM ĐỐC.",
+    "nguoi_ky": "Họ và tên người ký, không ghi học hàm, học vị.",
+    "ke_hoach_chinh_ly": "Văn bản ban hành kế hoạch chỉnh lý tài liệu; cần khi trang Chỉnh lý "
+                         "có số liệu.",
+    "giai_doan": "Giai đoạn của kế hoạch chỉnh lý, dạng 2019-2021.",
+}
 
 # Column widths (characters) by sheet key and column key; the rest get DEFAULT_WIDTH.
 WIDTHS: dict[str, dict[str, float]] = {
@@ -170,19 +191,17 @@ def _input_rows(ws: Any, spec: contract.SheetSpec) -> None:
     """A list sheet's first rows tinted yellow, and its note shown in the cells without a
     drop-down (a cell holds one validation; the drop-downs carry their own prompt)."""
     from openpyxl.styles import PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     to_fill = PatternFill("solid", start_color=TO_FILL, end_color=TO_FILL)
     listed = {str(r) for dv in ws.data_validations.dataValidation for r in dv.sqref.ranges}
-    note = DataValidation(allow_blank=True, showInputMessage=True, promptTitle="Cách điền",
-                          prompt=NOTES[spec.key])
+    free = []
     for column in spec.columns:
         letter = _letter(spec, column.key)
         for row in range(2, INPUT_ROWS + 2):
             ws[f"{letter}{row}"].fill = to_fill
         if f"{letter}2:{letter}{DATA_ROWS + 1}" not in listed:
-            note.add(f"{letter}2:{letter}{DATA_ROWS + 1}")
-    ws.add_data_validation(note)
+            free.append(f"{letter}2:{letter}{DATA_ROWS + 1}")
+    _note(ws, " ".join(free), "Cách điền", NOTES[spec.key])
 
 
 def _sentence(text: str) -> str:
@@ -255,7 +274,9 @@ def _thong_tin(ws: Any, rules: Rules) -> None:
             _drop_down(ws, None, key.key, list(rules.band_names), cells=ref, strict=True,
                        prompt="Chọn mức tự xếp loại; phải khớp với kết quả tính từ bảng "
                               "chấm điểm (có thể để trống).")
-        elif key.key == "quyen_han_ky":
+        elif key.key in KEY_NOTES:
+            _note(ws, ref, key.key, KEY_NOTES[key.key])
+        if key.key == "quyen_han_ky":
             _drop_down(ws, None, key.key, list(contract.SIGNING_PREFIXES), cells=ref,
                        strict=False, allow_free_text=True,
                        prompt="Chọn TM., Q., KT., TL. hoặc TUQ. rồi gõ tiếp chức vụ người "
@@ -295,6 +316,8 @@ def _cham_diem(ws: Any, spec: contract.SheetSpec, rules: Rules) -> None:
                 ws[f"{text}{row}"].font = Font(italic=True)
             else:
                 ws[f"{tu_cham}{row}"].fill = to_fill
+                _note(ws, f"{tu_cham}{row}", "Điểm tự chấm",
+                      f"Tiêu chí {c.stt}: từ 0 đến {format_score(c.max)}; không đạt thì ghi 0.")
             row += 1
     _fit_rows(ws, text, 2, row - 1)
     for r in range(2, max(row, DATA_ROWS + 2)):
@@ -304,19 +327,25 @@ def _cham_diem(ws: Any, spec: contract.SheetSpec, rules: Rules) -> None:
         ws[f"{tu_cham}{r}"].number_format = SCORE_FORMAT
 
 
-def _score_note(ws: Any, ref: str, part: Any) -> None:
-    """What to type in a part's own score cell, shown when it is selected."""
+def _note(ws: Any, refs: str, title: str, prompt: str) -> None:
+    """A note shown when one of `refs` is selected (a validation that accepts anything)."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    dv = DataValidation(allow_blank=True, showInputMessage=True, promptTitle=title,
+                        prompt=prompt)
+    for ref in refs.split():
+        dv.add(ref)
+    ws.add_data_validation(dv)
+
+
+def _score_note(ws: Any, ref: str, part: Any) -> None:
+    """What to type in a part's own score cell, shown when it is selected."""
     if part.kind == "deduction":
         prompt = f"Phần {part.code}: ghi số điểm bị trừ, số dương (0 nếu không bị trừ)."
     else:
         upto = f" đến {format_score(part.max)}" if part.max is not None else ""
         prompt = f"Phần {part.code}: ghi điểm tự chấm của cả phần, từ 0{upto}."
-    dv = DataValidation(allow_blank=True, showInputMessage=True, promptTitle="Điểm tự chấm",
-                        prompt=prompt)
-    dv.add(ref)
-    ws.add_data_validation(dv)
+    _note(ws, ref, "Điểm tự chấm", prompt)
 
 
 LINE_HEIGHT = 15.0  # points per line of the default 11 pt font

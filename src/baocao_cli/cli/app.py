@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from .wording import help_hint, usage_message, vietnamese_help
+from .wording import help_hint, see_help, usage_message, vietnamese_help
 
 app = typer.Typer(
     name="baocao",
@@ -52,12 +52,16 @@ def _load_rules(path: Path | None):
     try:
         return load_rules(path)
     except RulesError as exc:
-        typer.echo(f"Lỗi: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise _usage_error(str(exc)) from None
 
 
 def _usage_error(message: str) -> typer.Exit:
+    """Wrong usage found by the command itself: said like click's, with the same pointer to
+    the command's help."""
     typer.echo(f"Lỗi: {message}", err=True)
+    ctx = _click().globals.get_current_context(silent=True)
+    if ctx is not None:
+        typer.echo(see_help(ctx.command_path), err=True)
     return typer.Exit(2)
 
 

@@ -108,6 +108,10 @@ def usage_message(exc: Any, exceptions: Any) -> str:
     return _sentence(type_message(message))
 
 
+def see_help(command_path: str) -> str:
+    return f"Xem hướng dẫn: {command_path or 'baocao'} --help"
+
+
 def help_hint(exc: Any, command: Any, args: list[str]) -> str:
     """Where to read more: the help of the (sub)command the error belongs to.
 
@@ -115,7 +119,7 @@ def help_hint(exc: Any, command: Any, args: list[str]) -> str:
     """
     ctx = getattr(exc, "ctx", None)
     if ctx is not None and ctx.command is not command and ctx.command_path:
-        return f"Xem hướng dẫn: {ctx.command_path} --help"
+        return see_help(ctx.command_path)
     path = ["baocao"]
     for word in args:
         sub = getattr(command, "commands", {}).get(word)
@@ -123,7 +127,7 @@ def help_hint(exc: Any, command: Any, args: list[str]) -> str:
             break
         path.append(word)
         command = sub
-    return f"Xem hướng dẫn: {' '.join(path)} --help"
+    return see_help(" ".join(path))
 
 
 def vietnamese_help(click: Any, command: Any) -> None:
