@@ -139,3 +139,25 @@ def test_every_key_has_a_field_name() -> None:
     for spec in INFO_KEYS:
         name = field_name(spec.key)
         assert name and "(" not in name and name[0].islower(), spec.key
+
+
+# Issues about a whole sheet (missing, no header, empty, a part or a line absent), or a key
+# that is missing: they have no cell to name, and name the sheet or the key instead.
+SHEET_LEVEL = {"E101", "E102", "E103", "E107", "E312", "W104", "W501"}
+KEY_LEVEL = {"E104", "E403"}
+
+
+def test_every_message_names_a_cell_or_else_its_sheet_or_key(tmp_path: Path) -> None:
+    from test_bad_workbooks import ERRORS, WARNINGS, write_case
+
+    for i, case in enumerate(ERRORS + WARNINGS):
+        for issue in check(write_case(tmp_path / f"c{i}.xlsx", case)).issues:
+            assert issue.sheet, issue.message
+            if issue.cell:
+                assert issue.message.startswith(f"{issue.sheet}!{issue.cell}"), issue.message
+            elif issue.key:
+                assert issue.code in KEY_LEVEL, issue.message
+                assert issue.message.startswith(f"{issue.sheet}, mã {issue.key}: ")
+            else:
+                assert issue.code in SHEET_LEVEL, issue.message
+                assert issue.message.startswith(f"{issue.sheet}: ")
