@@ -7,7 +7,8 @@ or the report:
 
     python scripts/make_pictures.py
 
-Needs `soffice` and `pdftoppm` on PATH.
+Needs LibreOffice with Calc (`soffice`; Debian: libreoffice-calc-nogui) and poppler-utils
+(`pdftoppm`, `pdfinfo`) on PATH.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ STARTER_SHEETS = {
 def _soffice() -> str:
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if not found or not shutil.which("pdftoppm"):
-        sys.exit("Cần LibreOffice (soffice) và poppler-utils (pdftoppm).")
+        sys.exit("Cần LibreOffice (soffice, cả Calc: libreoffice-calc-nogui) và poppler-utils "
+                 "(pdftoppm).")
     return found
 
 

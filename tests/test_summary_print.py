@@ -16,6 +16,9 @@ from baocao_cli.summary.results import UnitResult
 from baocao_cli.summary.workbook import shown_sources, write_summary_xlsx
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+# Printing a workbook needs LibreOffice Calc (libreoffice-calc-nogui), not only Writer.
+HAVE_CALC = bool(SOFFICE and shutil.which("pdfinfo")
+                 and (Path(SOFFICE).resolve().parent / "libsclo.so").exists())
 
 
 def _units(root: Path, n: int = 21) -> list[UnitResult]:
@@ -71,7 +74,7 @@ def test_shown_sources() -> None:
     assert shown_sources([]) == {}
 
 
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) not installed")
+@pytest.mark.skipif(not HAVE_CALC, reason="LibreOffice Calc or poppler-utils not installed")
 def test_twenty_one_units_print_on_one_landscape_page(tmp_path: Path) -> None:
     out = tmp_path / "tong-hop.xlsx"
     write_summary_xlsx(out, _units(tmp_path), load_rules())
@@ -81,6 +84,7 @@ def test_twenty_one_units_print_on_one_landscape_page(tmp_path: Path) -> None:
     only = tmp_path / "tong-hop-1.xlsx"
     wb.save(only)
     profile = tmp_path / "profile"
+    assert SOFFICE is not None
     subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless",
                     "--convert-to", "pdf", "--outdir", str(tmp_path), str(only)],
                    check=True, capture_output=True, timeout=180)
