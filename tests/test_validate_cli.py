@@ -18,6 +18,7 @@ from factory import set_info, unit_sheets, write_book
 from typer.testing import CliRunner
 
 from baocao_cli.cli import app, main
+from baocao_cli.contract import field_name
 from baocao_cli.issues import CATALOGUE
 
 runner = CliRunner()
@@ -186,6 +187,8 @@ def check_shape(doc: dict) -> None:
                     f"{item['sheet']}!{item['cell']}"
                 if item["key"] and not item["cell"]:
                     place = f"{item['sheet']}, mã {item['key']}"
+                elif item["key"] and field_name(item["key"]):  # `Thông tin!C9 (ngay — …)`
+                    place += f" ({item['key']} — {field_name(item['key'])})"
                 assert item["message"].startswith(f"{place}: ")
                 assert item["title"] == CATALOGUE[item["code"]].title
                 assert isinstance(item["params"], dict)

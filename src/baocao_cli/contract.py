@@ -143,6 +143,17 @@ INFO_KEYS: tuple[InfoKey, ...] = (
     InfoKey("ke_hoach_chinh_ly", "Kế hoạch chỉnh lý tài liệu", False, "text"),
     InfoKey("giai_doan", "Giai đoạn của kế hoạch (yyyy-yyyy)", False, "period"),
 )
+INFO_BY_KEY = {k.key: k for k in INFO_KEYS}
+
+
+def field_name(key: str) -> str:
+    """A `Thông tin` key's field in a few words: `ngay` → `ngày ban hành`."""
+    spec = INFO_BY_KEY.get(key)
+    if spec is None:
+        return ""
+    name = spec.label.split(" (")[0]
+    return name[:1].lower() + name[1:]
+
 
 # Nhóm of `Văn bản`: the canonical names, and the short forms a clerk may type.
 GROUPS: tuple[tuple[str, str], ...] = (

@@ -13,6 +13,8 @@ import string
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .contract import field_name
+
 Severity = Literal["error", "warning"]
 
 _PLACE_FIELDS = frozenset({"sheet", "key"})  # filled from the place, not from params
@@ -144,7 +146,7 @@ TYPES: tuple[IssueType, ...] = (
         example=("Thông tin!B12", {"key": "nam", "first": "Thông tin!B4"})),
     IssueType(
         "E106", "Chưa điền thông tin",
-        "chưa điền giá trị cho \"{key}\" ({label}). Cần điền giá trị này.",
+        "chưa điền giá trị. Cần điền: {label}.",
         "Dòng có mã nhưng ô giá trị còn trống. Điền giá trị.",
         example=("Thông tin!C5", {"key": "ngay", "label": "ngày ban hành"})),
     IssueType(
@@ -201,11 +203,12 @@ TYPES: tuple[IssueType, ...] = (
         example=("Thông tin!C3", {"value": "slđ tbxh"})),
     IssueType(
         "E209", "Quyền hạn ký không đúng",
-        "quyền hạn ký \"{value}\" không đúng. Cần bắt đầu bằng TM., Q., KT., TL. hoặc TUQ. (ví "
-        "dụ KT. GIÁM ĐỐC).",
+        "quyền hạn ký \"{value}\" không đúng. Cần TM., Q., KT., TL. hoặc TUQ. rồi đến chức vụ "
+        "người đứng đầu, ví dụ KT. GIÁM ĐỐC hoặc TM. ỦY BAN NHÂN DÂN.",
         "Quyền hạn ký phải bắt đầu bằng một trong các chữ viết tắt của Nghị định 30/2020 (TM., "
-        "Q., KT., TL., TUQ.) hoặc để trống khi thủ trưởng ký.",
-        example=("Thông tin!C14", {"value": "K.T GIÁM ĐỐC"})),
+        "Q., KT., TL., TUQ.) và có chức vụ hoặc tên tập thể sau nó (một mình \"KT.\" không đủ: "
+        "khối chữ ký sẽ thiếu chức vụ); để trống khi thủ trưởng ký.",
+        example=("Thông tin!C14", {"value": "KT."})),
     IssueType(
         "E210", "Giai đoạn không đúng dạng",
         "giai đoạn \"{value}\" không đúng dạng. Cần hai năm nối bằng dấu \"-\", năm đầu không "
@@ -229,10 +232,24 @@ TYPES: tuple[IssueType, ...] = (
         "Số của văn bản là số nguyên từ 1 trở lên, hoặc để trống.",
         example=("Thông tin!C6", {"value": "0"})),
     IssueType(
+        "E214", "Thông tin không phải số",
+        "\"{value}\" không phải là số. Cần {expected}, ví dụ {example}.",
+        "Mã này của trang \"Thông tin\" cần một số nguyên (năm báo cáo, số văn bản) nhưng ô "
+        "ghi chữ hoặc ký hiệu khác.",
+        example=("Thông tin!C9", {"key": "nam", "value": "năm 2024",
+                                  "expected": "năm báo cáo gồm bốn chữ số", "example": "2021"})),
+    IssueType(
         "E215", "Dòng thiếu dữ liệu",
         "dòng có \"{value}\" nhưng thiếu {missing}. Cần điền {missing}.",
         "Dòng đã có một phần dữ liệu nhưng thiếu ô bắt buộc. Điền nốt hoặc xóa cả dòng.",
         example=("Văn bản!C7", {"value": "Công văn", "missing": "\"Số lượng\""})),
+    IssueType(
+        "E216", "Ngày ban hành trước năm báo cáo",
+        "ngày ban hành {value} ở trước năm báo cáo {year}. Báo cáo năm {year} chỉ ban hành từ "
+        "năm {year} trở đi; kiểm tra lại ngày hoặc năm.",
+        "Ngày ban hành báo cáo không thể ở trước năm được báo cáo (thường là gõ nhầm năm, hoặc "
+        "ô ngày bị Excel đọc thành ngày 01/01/0001).",
+        example=("Thông tin!C8", {"key": "ngay", "value": "01/01/0001", "year": "2021"})),
     # scoring (Chấm điểm)
     IssueType(
         "E301", "Tiêu chí đứng trước phần",
@@ -398,6 +415,20 @@ TYPES: tuple[IssueType, ...] = (
         "Chữ trong ô có vẻ gõ bằng bảng mã TCVN3 hoặc VNI nên hiển thị sai trong báo cáo. "
         "Chuyển sang Unicode.",
         example=("Thông tin!C2", {"value": "Së Lao ®éng"})),
+    IssueType(
+        "W206", "Chữ số của hệ chữ khác",
+        "\"{value}\" có chữ số không phải 0-9 thường ({script}); đã đọc là {read}. Nên gõ lại "
+        "bằng chữ số thường.",
+        "Ô có chữ số của hệ chữ khác (Ả Rập, chữ số toàn khổ của bộ gõ tiếng Trung, Nhật…), "
+        "thường do sao chép; đã đọc theo giá trị của chúng. Gõ lại bằng chữ số 0-9.",
+        example=("Văn bản!C3", {"value": "１２３", "script": "chữ số toàn khổ", "read": "123"})),
+    IssueType(
+        "W207", "Ngày ban hành quá xa năm báo cáo",
+        "ngày ban hành {value} muộn hơn năm báo cáo {year} quá một năm. Kiểm tra lại ngày hoặc "
+        "năm.",
+        "Báo cáo năm thường ban hành trong năm đó hoặc đầu năm sau; một ngày muộn hơn thế "
+        "thường là gõ nhầm năm.",
+        example=("Thông tin!C8", {"key": "ngay", "value": "24/11/2031", "year": "2021"})),
     IssueType(
         "W301", "Loại văn bản lặp lại",
         "loại văn bản \"{value}\" lặp lại trong nhóm \"{group}\" (đã có ở {first}); hai số "
@@ -592,6 +623,9 @@ class Issue:
 
 
 def where(sheet: str | None, cell: str | None = None, key: str | None = None) -> str:
+    """`Thông tin!C9 (ngay — ngày ban hành)`: a key's cell names its field too."""
+    if sheet and cell and key and (name := field_name(key)):
+        return f"{sheet}!{cell} ({key} — {name})"
     if sheet and cell:
         return f"{sheet}!{cell}"
     if sheet and key:

@@ -59,6 +59,7 @@ class ScorePart:
     note: str = ""
     refs: dict[str, str] = field(default_factory=dict)
     items: list[ScoreItem] = field(default_factory=list)  # top-level items, groups nest
+    score_unreadable: bool = False  # typed but refused: reported where it was read
 
 
 @dataclass

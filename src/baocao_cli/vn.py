@@ -118,6 +118,30 @@ def parse_number(text: str) -> ParsedNumber:
     return ParsedNumber(sign * value, note)
 
 
+def _script_of(char: str) -> str:
+    name = unicodedata.name(char, "")
+    if name.startswith("FULLWIDTH"):
+        return "chữ số toàn khổ"
+    if "ARABIC" in name:
+        return "chữ số Ả Rập"
+    return f"chữ số {name.split(' DIGIT')[0].title()}" if " DIGIT" in name else "chữ số khác"
+
+
+def ascii_digits(text: str) -> tuple[str, str]:
+    """`١٢٣` → (`123`, the script's name); ASCII text comes back as is, with no script."""
+    if text.isascii():
+        return text, ""
+    scripts: list[str] = []
+    out = []
+    for char in text:
+        if not char.isascii() and unicodedata.decimal(char, None) is not None:
+            scripts.append(_script_of(char))
+            out.append(str(unicodedata.decimal(char)))
+        else:
+            out.append(char)
+    return "".join(out), ", ".join(dict.fromkeys(scripts))
+
+
 def to_decimal(value: int | float) -> Decimal:
     """A numeric cell as the decimal the user typed (shortest repr, no float noise)."""
     try:

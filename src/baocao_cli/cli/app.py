@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
+from .wording import help_hint, see_help, usage_message, vietnamese_help
 
 app = typer.Typer(
     name="baocao",
@@ -22,8 +22,9 @@ app = typer.Typer(
 )
 
 RulesOpt = Annotated[Path | None, typer.Option(
-    "--rules", help="Tệp quy tắc chấm điểm (.toml) thay cho quy tắc mặc định ha-tinh-2021.",
-    dir_okay=False, metavar="TỆP.toml")]
+    "--rules", help="Tệp quy tắc chấm điểm (.toml), hoặc tên một bộ quy tắc có sẵn "
+    "(ha-tinh-2021 — mặc định, chung-100).",
+    dir_okay=False, metavar="QUY_TẮC")]
 
 
 class Format(StrEnum):
@@ -51,12 +52,16 @@ def _load_rules(path: Path | None):
     try:
         return load_rules(path)
     except RulesError as exc:
-        typer.echo(f"Lỗi: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise _usage_error(str(exc)) from None
 
 
 def _usage_error(message: str) -> typer.Exit:
+    """Wrong usage found by the command itself: said like click's, with the same pointer to
+    the command's help."""
     typer.echo(f"Lỗi: {message}", err=True)
+    ctx = _click().globals.get_current_context(silent=True)
+    if ctx is not None:
+        typer.echo(see_help(ctx.command_path), err=True)
     return typer.Exit(2)
 
 
@@ -252,7 +257,7 @@ def batch(
         file_okay=False, metavar="THƯ_MỤC", show_default=False)],
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Số tiến trình chạy song song; mặc định bằng số lõi CPU. "
-        "--jobs 1 chạy tuần tự.", metavar="N", show_default=False)] = None,
+        "--jobs 1 chạy tuần tự; N từ 1 trở lên.", metavar="N", show_default=False)] = None,
     rules: RulesOpt = None,
     info: Annotated[Path | None, typer.Option(
         "--info", help="Sổ Excel có trang \"Thông tin\" (và \"Nơi nhận\") của cơ quan tổng hợp, "
@@ -448,27 +453,6 @@ def template_check(path: TemplatePathArg) -> None:
     raise typer.Exit(1)
 
 
-_CLICK_MESSAGES = [
-    (re.compile(r"Missing argument '([^']+)'\.?"), r"thiếu đối số \1."),
-    (re.compile(r"Missing option '([^']+)'\.?"), r"thiếu tùy chọn \1."),
-    (re.compile(r"No such option: (\S+)"), r"không có tùy chọn \1."),
-    (re.compile(r"No such command '([^']+)'\.?"), r"không có lệnh \1."),
-    (re.compile(r"Option '([^']+)' requires an argument\.?"), r"tùy chọn \1 cần một giá trị."),
-    (re.compile(r"Got unexpected extra arguments? \((.*)\)"), r"thừa đối số: \1."),
-    (re.compile(r"Invalid value for '([^']+)': (.*)"), r"giá trị không hợp lệ cho \1: \2"),
-    (re.compile(r"'(.*)' is not one of (.*)\.?"), r"'\1' không phải một trong \2."),
-    (re.compile(r"File '(.*)' is a directory\.?"), r"'\1' là một thư mục, cần một tệp."),
-    (re.compile(r"Missing command\.?"), "thiếu tên lệnh."),
-    (re.compile(r"Did you mean '([^']+)'\?"), r"Có phải ý bạn là '\1'?"),
-]
-
-
-def _translate(message: str) -> str:
-    for pattern, repl in _CLICK_MESSAGES:
-        message = pattern.sub(repl, message)
-    return message
-
-
 def _click():
     """The click that typer runs on (recent typer vendors its own copy)."""
     try:
@@ -478,26 +462,24 @@ def _click():
     return click_mod
 
 
-HELP_OPTION_TEXT = "Hiện hướng dẫn này rồi thoát."
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point: runs the app and turns usage errors into Vietnamese messages (exit 2)."""
     click = _click()
     exceptions = click.exceptions
     args = sys.argv[1:] if argv is None else argv
     command = typer.main.get_command(app)
-    if not args or any(a in ("-h", "--help") for a in args):
-        _vietnamese_help(click, command)
+    if len(args) <= 1 or any(a in ("-h", "--help") for a in args):
+        vietnamese_help(click, command)  # a group without a command prints its help too
     try:
         # Without standalone mode click returns the code of `typer.Exit` instead of exiting.
         code = command.main(args=args, prog_name="baocao", standalone_mode=False)
     except exceptions.NoArgsIsHelpError as exc:
-        typer.echo(exc.ctx.get_help() if exc.ctx else "")
+        if exc.format_message():  # rich help is printed when the error is made
+            typer.echo(exc.format_message())
         return 2
     except exceptions.UsageError as exc:
-        typer.echo(f"Lỗi: {_translate(exc.format_message())}", err=True)
-        typer.echo("Xem hướng dẫn: baocao --help", err=True)
+        typer.echo(f"Lỗi: {usage_message(exc, exceptions)}", err=True)
+        typer.echo(help_hint(exc, command, args), err=True)
         return 2
     except typer.Exit as exc:
         return exc.exit_code
@@ -510,37 +492,6 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` or a closed pager
         return 0
     return code if isinstance(code, int) else 0
-
-
-def _vietnamese_help(click, command) -> None:
-    """Vietnamese wording for the help screen that typer and click print in English."""
-    formatting = click.formatting
-    original = formatting.HelpFormatter.write_usage
-
-    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        original(self, prog, args, "Cách dùng: " if prefix is None else prefix)
-
-    formatting.HelpFormatter.write_usage = write_usage
-    commands = [command]
-    for cmd in commands:  # grows while walking: sub-groups' commands are appended
-        commands.extend(getattr(cmd, "commands", {}).values())
-    for cmd in commands:
-        ctx = click.Context(cmd, info_name=cmd.name,
-                            help_option_names=["-h", "--help"])
-        option = cmd.get_help_option(ctx)
-        if option is not None:
-            option.help = HELP_OPTION_TEXT
-    try:
-        from typer import rich_utils
-    except ImportError:  # plain click help
-        return
-    rich_utils.ARGUMENTS_PANEL_TITLE = "Đối số"
-    rich_utils.OPTIONS_PANEL_TITLE = "Tùy chọn"
-    rich_utils.COMMANDS_PANEL_TITLE = "Lệnh"
-    rich_utils.ERRORS_PANEL_TITLE = "Lỗi"
-    rich_utils.REQUIRED_LONG_STRING = "[bắt buộc]"
-    rich_utils.DEFAULT_STRING = "[mặc định: {}]"
-    rich_utils.ABORTED_TEXT = "Đã dừng."
 
 
 if __name__ == "__main__":

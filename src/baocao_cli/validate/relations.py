@@ -28,7 +28,8 @@ def _check_arrangement(report: Report) -> list[Issue]:
     sheet = report.sheet("chinh_ly")
     info = report.info
     if not info.ke_hoach_chinh_ly:
-        issues.append(make("E403", sheet=report.sheet("thong_tin"), key="ke_hoach_chinh_ly"))
+        issues.append(make("E403", sheet=report.sheet("thong_tin"),
+                           cell=info.refs.get("ke_hoach_chinh_ly"), key="ke_hoach_chinh_ly"))
     first: dict[int, str] = {}
     for row in report.arrangement:
         ref = row.refs.get("nam", "")
