@@ -1,0 +1,61 @@
+"""Run the application with uvicorn until Ctrl-C (or SIGTERM), then stop cleanly: the
+requests in progress are answered, the workers stopped, the temporary folder removed."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import sys
+
+import uvicorn
+
+from .app import Config, create_app
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def local(host: str) -> bool:
+    return host in LOCAL_HOSTS
+
+
+class _Terminated(Exception):
+    pass
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def serve(config: Config, host: str, port: int) -> int:
+    """Serve until stopped: 130 after Ctrl-C and 143 after SIGTERM, as any interrupted
+    command of the CLI; 1 when the address cannot be used.
+
+    uvicorn answers the signal (finishes the requests in flight, runs the shutdown), then
+    raises it again once it has restored the previous handlers; that second delivery is
+    caught here."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
+                        datefmt="%Y-%m-%d %H:%M:%S", stream=sys.stderr)
+    server = uvicorn.Server(uvicorn.Config(
+        create_app(config), host=host, port=port, access_log=False, log_level="warning",
+        lifespan="on", timeout_graceful_shutdown=10, server_header=False))
+    shown = f"[{host}]" if ":" in host else host
+    logging.getLogger("baocao.serve").info(
+        "Đang phục vụ tại http://%s:%d/ — bấm Ctrl-C để dừng.", shown, port)
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    code = 0
+    try:
+        with contextlib.suppress(SystemExit):  # uvicorn's own exit when it cannot bind
+            server.run()
+    except KeyboardInterrupt:
+        code = 130
+    except _Terminated:
+        code = 143
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if not server.started:
+        print(f"Lỗi: không mở được máy chủ tại {shown}:{port} (địa chỉ đang được dùng "
+              "hoặc không có trên máy này).", file=sys.stderr)
+        return 1
+    print("Đã dừng máy chủ.", file=sys.stderr)
+    return code
