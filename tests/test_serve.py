@@ -4,10 +4,12 @@ worker pool and real workbooks), the upload guards, and the server as a subproce
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import logging
 import os
+import select
 import shutil
 import signal
 import socket
@@ -27,6 +29,7 @@ import pytest
 from docx import Document
 from factory import unit_sheets, write_book
 from openpyxl import load_workbook
+from test_bad_workbooks import UNUSABLE
 from typer.testing import CliRunner
 
 from baocao_cli.cli import app as cli_app
@@ -35,10 +38,11 @@ from baocao_cli.serve.app import Config, create_app
 from baocao_cli.serve.pool import JobTimeout, Pool
 from baocao_cli.serve.uploads import MB, TooLarge, UploadError, unpack
 
-with warnings.catch_warnings():  # starlette 1.x prefers httpx2, not yet on Debian or PyPI-wide
+with warnings.catch_warnings():  # Starlette 1.x asks for httpx2; httpx works the same here
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
+UPLOADABLE = [u for u in UNUSABLE if u[2] != "E001"]  # a missing file cannot be uploaded
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -98,19 +102,18 @@ def test_validate_names_the_cell_of_a_score_over_its_maximum(client, bad, monkey
     assert doc["files"][0]["file"] == "qua-diem.xlsx"  # never the server's private path
 
 
-@pytest.mark.parametrize(("name", "blob", "code"), [
-    ("ghi-chu.xlsx", "Đây không phải sổ Excel".encode(), "E003"),
-    ("rong.xlsx", b"", "E002"),
-    ("cu.xls", bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504, "E004"),
-])
-def test_a_file_that_is_not_a_workbook_gets_the_cli_issue(client, tmp_path, monkeypatch,
-                                                          name, blob, code):
-    path = tmp_path / name
-    path.write_bytes(blob)
+@pytest.mark.parametrize(("make_file", "code"), [u[1:3] for u in UPLOADABLE],
+                         ids=[u[0] for u in UPLOADABLE])
+def test_every_file_guard_of_the_cli_applies_to_uploads(client, tmp_path, monkeypatch,
+                                                        make_file, code):
+    """Odd files, bombs, entities: the same E00x issue, the same JSON as the CLI's."""
+    path = make_file(tmp_path)
     resp = client.post("/api/validate", files=upload(path))
     assert resp.status_code == 200
     assert resp.json() == cli_json(path, monkeypatch)
     assert [e["code"] for e in resp.json()["files"][0]["errors"]] == [code]
+    resp = client.post("/api/build", files=upload(path))
+    assert resp.status_code == 422 and resp.json() == cli_json(path, monkeypatch)
 
 
 def test_a_request_without_the_file_field_is_refused_in_vietnamese(client, example):
@@ -584,6 +587,38 @@ def test_the_server_answers_twenty_clients_and_stops_cleanly_on_ctrl_c(example):
     while (left := [p for p in workers if alive(p)]) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert left == []  # no worker outlives the server
+
+
+def test_the_real_server_refuses_a_large_upload_while_it_streams_in():
+    """Through uvicorn: the 413 arrives while the client is still sending its 60 MB."""
+    proc, port = start_server()
+    sent = 0
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+            head = (b"--b\r\nContent-Disposition: form-data; name=\"file\"; "
+                    b"filename=\"lon.xlsx\"\r\n\r\n")
+            size = len(head) + 60 * MB
+            sock.sendall(b"POST /api/validate HTTP/1.1\r\nHost: t\r\nContent-Type: "
+                         b"multipart/form-data; boundary=b\r\nContent-Length: "
+                         + str(size).encode() + b"\r\n\r\n" + head)
+            chunk = bytes(MB)
+            reply = b""
+            with contextlib.suppress(OSError):  # the server may close on the rest
+                while sent < 60 * MB:
+                    sock.sendall(chunk)
+                    sent += len(chunk)
+                    if select.select([sock], [], [], 0)[0]:
+                        break
+            with contextlib.suppress(OSError):
+                while b"\r\n\r\n" not in reply and (data := sock.recv(65536)):
+                    reply += data
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert reply.startswith(b"HTTP/1.1 413 ")
+    assert sent < 30 * MB  # answered after the limit, long before the end
 
 
 def test_serving_beyond_this_machine_warns(example):
