@@ -512,6 +512,8 @@ def start_server(*args: str) -> tuple[subprocess.Popen, int]:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
             return proc, port
+        except urllib.error.HTTPError:  # an answer (401 with --token): it is up
+            return proc, port
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.2)
     proc.kill()
@@ -652,3 +654,48 @@ def test_serve_refuses_a_bad_template_before_it_starts(tmp_path):
     result = CliRunner().invoke(cli_app, ["serve", "--template", str(bad)])
     assert result.exit_code == 1
     assert "mau.docx" in result.output and "Traceback" not in result.output
+
+
+def test_unknown_pages_and_methods_are_answered_in_vietnamese(client):
+    resp = client.get("/khong-co")
+    assert resp.status_code == 404
+    assert resp.json()["error"] == "Không có trang /khong-co. Trang kiểm tra sổ Excel ở địa chỉ /."
+    resp = client.get("/api/validate")
+    assert resp.status_code == 405
+    assert resp.json()["error"] == "/api/validate không nhận yêu cầu GET; cần POST."
+
+
+def test_a_client_gone_mid_upload_leaves_nothing_behind(caplog):
+    """The body stops halfway (the clerk closed the tab): no answer, no folder, one line."""
+    app = create_app(config())
+    sent: list[dict] = []
+    messages = [
+        {"type": "http.request", "more_body": True, "body": (
+            b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\n\r\n"
+            + bytes(100_000))},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> dict:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    async def go() -> list[Path]:
+        async with app.router.lifespan_context(app):
+            scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                     "method": "POST", "path": "/api/validate", "raw_path": b"/api/validate",
+                     "query_string": b"", "root_path": "", "scheme": "http",
+                     "server": ("t", 80), "client": ("c", 1), "headers": [
+                         (b"content-type", b"multipart/form-data; boundary=b")]}
+            await app(scope, receive, send)
+            return list(app.state.root.iterdir())  # while the server still runs
+
+    with caplog.at_level(logging.INFO, logger="baocao.serve"):
+        left = asyncio.run(go())
+    assert sent == []
+    assert left == []
+    lines = [r for r in caplog.records if r.name == "baocao.serve"]
+    assert [r.getMessage().split()[:3] for r in lines] == [["POST", "/api/validate", "499"]]
+    assert not any(r.exc_info for r in lines)

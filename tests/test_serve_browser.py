@@ -125,3 +125,22 @@ def test_a_batch_lists_the_failed_units_and_gives_the_zip(page, example, over_ma
     info.value.save_as(saved)
     assert set(zipfile.ZipFile(saved).namelist()) == {
         "so-ldtbxh-ha-tinh-2021.docx", "tong-hop.xlsx", "tong-hop.docx"}
+
+
+def test_with_a_token_the_page_opened_with_it_can_use_the_api(browser, example):
+    proc, port = start_server("--token", "ma-so-noi-vu")
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        assert page.goto(f"http://127.0.0.1:{port}/").status == 401
+        page.goto(f"http://127.0.0.1:{port}/?token=ma-so-noi-vu")
+        page.set_input_files("#tep", str(example))
+        page.click("#kiem-tra")
+        sync_api.expect(page.locator("#ket-qua .tong-diem")).to_have_text("89")
+        with page.expect_download() as info:
+            page.click("#tai-docx")
+        assert info.value.suggested_filename == "so-ldtbxh-ha-tinh-2021.docx"
+        context.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)

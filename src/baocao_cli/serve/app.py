@@ -23,7 +23,8 @@ from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
-from starlette.requests import Request
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -116,6 +117,8 @@ class Guard:
                                    "Authorization: Bearer ….")
                 resp.headers["WWW-Authenticate"] = "Bearer"
                 await resp(scope, receive, send_wrapped)
+        except ClientDisconnect:  # the client went away mid-upload: nothing to answer
+            status[0] = 499
         except Exception:
             log.exception("lỗi không lường trước khi xử lý %s %s", scope["method"],
                           scope["path"])
@@ -170,7 +173,8 @@ def create_app(config: Config) -> Starlette:
             except Busy:
                 resp = _error(503, "máy chủ đang bận xử lý nhiều tệp; hãy thử lại sau ít phút.")
             except (JobCrashed, JobFailed) as exc:
-                log.error("công việc bị lỗi: %s", exc)
+                # the kind only: an exception's text may quote the workbook
+                log.error("công việc bị lỗi (%s)", str(exc).split(":", 1)[0])
                 resp = _error(500, "không xử lý được tệp do lỗi của máy chủ; hãy thử lại. "
                                    "Nếu lỗi lặp lại, báo người quản trị máy chủ.")
             except BaseException:
@@ -260,7 +264,18 @@ def create_app(config: Config) -> Starlette:
         Route("/api/build", with_folder(build), methods=["POST"]),
         Route("/api/batch", with_folder(batch), methods=["POST"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return _error(404, f"không có trang {request.url.path}. Trang kiểm tra sổ Excel ở "
+                           "địa chỉ /.")
+
+    async def not_allowed(request: Request, exc: Exception) -> Response:
+        allow = exc.headers.get("Allow", "") if isinstance(exc, HTTPException) and \
+            exc.headers else ""
+        return _error(405, f"{request.url.path} không nhận yêu cầu {request.method}"
+                           + (f"; cần {allow}." if allow else "."))
+
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={404: not_found, 405: not_allowed})
     app.add_middleware(Guard, token=config.token)
     return app
 

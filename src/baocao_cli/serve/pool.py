@@ -5,7 +5,8 @@ worker busy past its limit could only be dropped by breaking the whole pool, and
 other request with it. Here each worker is its own process on its own pipe; a job past
 its limit kills that worker alone and a fresh one takes its place. Workers are forked
 from a forkserver (single-threaded, the checking modules preloaded), never from the
-server's threaded process, so a replacement is ready in milliseconds.
+server's threaded process, so a replacement is ready in milliseconds (on Windows, which
+has no forkserver, workers are spawned).
 """
 
 from __future__ import annotations
@@ -84,8 +85,11 @@ class Pool:
         self.wait = wait
         self._setup = setup
         self._setup_args = setup_args
-        self._ctx = multiprocessing.get_context("forkserver")
-        self._ctx.set_forkserver_preload(PRELOAD)
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            self._ctx = multiprocessing.get_context("forkserver")
+            self._ctx.set_forkserver_preload(PRELOAD)
+        else:  # Windows: each worker starts afresh (a second or so, then kept)
+            self._ctx = multiprocessing.get_context("spawn")
         self._threads = ThreadPoolExecutor(max_workers=size, thread_name_prefix="baocao-pool")
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: set[_Worker] = set()

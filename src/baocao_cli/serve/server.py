@@ -13,6 +13,9 @@ import uvicorn
 from .app import Config, create_app
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+# Connections served at once; beyond it uvicorn answers 503 at once. Each may hold an
+# upload of up to ten times --max-upload on disk: this bounds the disk a flood can fill.
+LIMIT_CONCURRENCY = 100
 
 
 def local(host: str) -> bool:
@@ -38,7 +41,8 @@ def serve(config: Config, host: str, port: int) -> int:
                         datefmt="%Y-%m-%d %H:%M:%S", stream=sys.stderr)
     server = uvicorn.Server(uvicorn.Config(
         create_app(config), host=host, port=port, access_log=False, log_level="warning",
-        lifespan="on", timeout_graceful_shutdown=10, server_header=False))
+        lifespan="on", timeout_graceful_shutdown=10, server_header=False,
+        limit_concurrency=LIMIT_CONCURRENCY))
     shown = f"[{host}]" if ":" in host else host
     logging.getLogger("baocao.serve").info(
         "Đang phục vụ tại http://%s:%d/ — bấm Ctrl-C để dừng.", shown, port)
