@@ -405,6 +405,37 @@ def _noop() -> None:
     pass
 
 
+def test_a_worker_stopped_past_its_limit_takes_its_programs_along():
+    """LibreOffice started by a stuck job must not outlive the job's worker."""
+    marker = "61.4321"
+
+    def sleepers() -> list[Path]:
+        return [p for p in Path("/proc").glob("[0-9]*/cmdline")
+                if _read(p) == f"sleep\0{marker}\0"]
+
+    async def go() -> None:
+        pool = Pool(1, _noop)
+        pool.start()
+        try:
+            with pytest.raises(JobTimeout):
+                await pool.run(subprocess.run, ["sleep", marker], timeout=1.0)
+        finally:
+            pool.close()
+
+    asyncio.run(go())
+    deadline = time.monotonic() + 10
+    while sleepers() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert sleepers() == []
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
 def test_a_request_past_the_time_limit_gets_a_vietnamese_422_and_the_next_is_served(example):
     cfg = config(time_limit=1e-6)
     with TestClient(create_app(cfg)) as c:

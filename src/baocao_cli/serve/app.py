@@ -38,6 +38,7 @@ from .uploads import MB, Form, UploadError, mb, receive_form, unpack
 log = logging.getLogger("baocao.serve")
 
 MAX_BATCH_FILES = 1000
+PDF_TIMEOUT = 120.0  # render.pdf.docx_to_pdf's default limit, seconds
 
 
 @dataclass
@@ -152,8 +153,12 @@ def create_app(config: Config) -> Starlette:
     def private() -> Path:
         return Path(tempfile.mkdtemp(dir=state["root"]))
 
-    async def run(fn: Callable[..., Any], *args: Any, units: int = 1) -> Any:
-        return await state["pool"].run(fn, *args, timeout=config.time_limit * max(1, units))
+    async def run(fn: Callable[..., Any], *args: Any, units: int = 1, pdf: bool = False
+                  ) -> Any:
+        """The job in the pool: `time_limit` a workbook, plus LibreOffice's own limit a
+        PDF, so that the conversion's limit, which stops LibreOffice, comes first."""
+        per_unit = config.time_limit + (PDF_TIMEOUT if pdf else 0)
+        return await state["pool"].run(fn, *args, timeout=per_unit * max(1, units))
 
     def with_folder(handler: Callable[[Request, Path], Awaitable[Response]]
                     ) -> Callable[[Request], Awaitable[Response]]:
@@ -210,7 +215,7 @@ def create_app(config: Config) -> Starlette:
         pdf = form.fields.get("pdf", "") in ("1", "true", "on")
         out = folder / "out" / f"{path.stem}.docx"
         out.parent.mkdir()
-        result = await run(jobs.build, str(path), str(out), name, pdf)
+        result = await run(jobs.build, str(path), str(out), name, pdf, pdf=pdf)
         if "json" in result:
             return Response(result["json"], status_code=422,
                             media_type="application/json; charset=utf-8")
@@ -239,7 +244,7 @@ def create_app(config: Config) -> Starlette:
         outdir = folder / "out"
         archive = folder / "ket-qua.zip"
         summary = await run(jobs.batch, [str(p) for p in inputs], str(root), str(outdir),
-                            str(archive), pdf, units=units)
+                            str(archive), pdf, units=units, pdf=pdf)
         if not summary["units"]:
             return _error(422, "không có sổ Excel nào trong các tệp gửi lên.")
         return FileResponse(archive, media_type="application/zip", filename="ket-qua.zip",

@@ -12,7 +12,9 @@ has no forkserver, workers are spawned).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -39,8 +41,12 @@ class Busy(Exception):
 
 
 def _worker_main(conn: Connection, setup: Callable[..., None], setup_args: tuple) -> None:
-    # Ctrl-C reaches the whole process group; the server stops its workers itself.
+    # Ctrl-C reaches the terminal's whole process group; the server stops its workers
+    # itself. In a group of its own, a worker killed past its limit takes the programs it
+    # started (LibreOffice) along.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(os, "setsid"):
+        os.setsid()
     setup(*setup_args)
     while True:
         try:
@@ -71,6 +77,9 @@ class _Worker:
     def stop(self) -> None:
         self.conn.close()
         if self.proc.is_alive():
+            if hasattr(os, "killpg") and self.proc.pid is not None:
+                with contextlib.suppress(OSError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.kill()
         self.proc.join(5)
 
