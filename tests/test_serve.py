@@ -730,3 +730,18 @@ def test_a_client_gone_mid_upload_leaves_nothing_behind(caplog):
     lines = [r for r in caplog.records if r.name == "baocao.serve"]
     assert [r.getMessage().split()[:3] for r in lines] == [["POST", "/api/validate", "499"]]
     assert not any(r.exc_info for r in lines)
+
+
+def test_the_batch_outcome_header_stays_small_and_counts_what_it_leaves_out():
+    from baocao_cli.serve.app import MAX_HEADER, summary_header
+
+    message = "Chấm điểm!D7: tiêu chí 1.2: điểm tự chấm 6 lớn hơn điểm tối đa 5. " * 2
+    failed = [{"file": f"huyện {i}/đơn vị {i}.xlsx", "errors": [message] * 3, "n_errors": 9}
+              for i in range(1000)]
+    header = summary_header({"units": 1000, "built": 0, "failed": failed, "pdf_failed": []})
+    assert len(header) <= MAX_HEADER
+    header.encode("latin-1")  # a valid header value
+    data = json.loads(urllib.request.unquote(header))
+    assert 0 < len(data["failed"]) < 1000
+    assert len(data["failed"]) + data["more_failed"] == 1000
+    assert data["failed"] == failed[:len(data["failed"])]  # the first ones, in order

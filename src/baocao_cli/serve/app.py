@@ -212,7 +212,7 @@ def create_app(config: Config) -> Starlette:
     async def build(request: Request, folder: Path) -> Response:
         form = await form_of(request, folder, 1)
         name, path = one_file(form)
-        pdf = form.fields.get("pdf", "") in ("1", "true", "on")
+        pdf = wants_pdf(form)
         out = folder / "out" / f"{path.stem}.docx"
         out.parent.mkdir()
         result = await run(jobs.build, str(path), str(out), name, pdf, pdf=pdf)
@@ -231,7 +231,7 @@ def create_app(config: Config) -> Starlette:
         files = form.named("files") or form.named("file")
         if not files:
             raise UploadError("cần gửi các sổ Excel trong trường files, hoặc một tệp .zip.")
-        pdf = form.fields.get("pdf", "") in ("1", "true", "on")
+        pdf = wants_pdf(form)
         root = folder / "in"
         inputs = [p for _, p in files]
         units = len(inputs)
@@ -285,7 +285,22 @@ def create_app(config: Config) -> Starlette:
     return app
 
 
+def wants_pdf(form: Form) -> bool:
+    return form.fields.get("pdf", "").strip().lower() in ("1", "true", "on")
+
+
+MAX_HEADER = 32 * 1024  # browsers refuse response headers past a few hundred KB in all
+
+
 def summary_header(summary: dict[str, Any]) -> str:
     """The batch's outcome for the page, in a header beside the zip (percent-encoded
-    JSON: headers are Latin-1)."""
-    return quote(json.dumps(summary, ensure_ascii=False), safe="")
+    JSON: headers are Latin-1). Past MAX_HEADER the last failed units are left out and
+    counted in `more_failed`; tong-hop.xlsx in the zip lists them all."""
+    failed = list(summary["failed"])
+    while True:
+        data = {**summary, "failed": failed,
+                "more_failed": len(summary["failed"]) - len(failed)}
+        text = quote(json.dumps(data, ensure_ascii=False), safe="")
+        if len(text) <= MAX_HEADER or not failed:
+            return text
+        failed = failed[: len(failed) * 3 // 4]

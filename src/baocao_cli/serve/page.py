@@ -223,7 +223,7 @@ JS = r"""
     var sum = JSON.parse(decodeURIComponent(resp.headers.get("X-Baocao-Ket-Qua") || "{}"));
     var blob = await resp.blob();
     box.replaceChildren();
-    var bad = sum.failed && sum.failed.length;
+    var bad = sum.failed && (sum.failed.length || sum.more_failed);
     box.appendChild(el("p", "trang-thai " + (bad ? "khong-hop-le" : "hop-le"),
       "Đã lập " + sum.built + "/" + sum.units + " báo cáo."));
     var a = el("a", null, "Tải kết quả (ket-qua.zip: các báo cáo, tong-hop.xlsx, tong-hop.docx)");
@@ -244,6 +244,10 @@ JS = r"""
         ul.appendChild(li);
       });
       wrap.appendChild(ul);
+      if (sum.more_failed) {
+        wrap.appendChild(el("p", null, "Và " + sum.more_failed + " đơn vị khác: xem " +
+          "tong-hop.xlsx trong tệp kết quả."));
+      }
       box.appendChild(wrap);
     }
   });
