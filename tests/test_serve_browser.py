@@ -80,6 +80,24 @@ def test_a_score_over_its_maximum_is_shown_with_its_cell(page, over_max):
     assert result.locator("#tai-docx").count() == 0  # no report for a workbook with errors
 
 
+def test_errors_come_before_warnings_each_grouped_by_sheet(page, tmp_path):
+    """The warning's sheet (Thông tin) is read before the error's (Chấm điểm): the page
+    still lists the error first, as `validate` does."""
+    sheets = unit_sheets()
+    sheets["Thông tin"].append(["ma_la", "giá trị", ""])  # W101, an unknown key
+    sheets["Chấm điểm"][2][3] = 12  # E306
+    path = tmp_path / "loi-va-canh-bao.xlsx"
+    write_book(path, sheets)
+    page.set_input_files("#tep", str(path))
+    page.click("#kiem-tra")
+    result = page.locator("#ket-qua")
+    sync_api.expect(result).to_contain_text("1 lỗi, 1 cảnh báo")
+    sync_api.expect(result.locator(".nhom h3")).to_have_text(["Lỗi (1)", "Cảnh báo (1)"])
+    sync_api.expect(result.locator(".nhom h4")).to_have_text(
+        ["Trang tính “Chấm điểm”:", "Trang tính “Thông tin”:"])
+    sync_api.expect(result.locator(".nhom-canh-bao li")).to_contain_text(["[W101] Thông tin!A"])
+
+
 def test_the_example_shows_its_score_and_its_report_downloads(page, example, tmp_path):
     page.set_input_files("#tep", str(example))
     page.click("#kiem-tra")
