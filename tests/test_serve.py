@@ -301,6 +301,20 @@ def test_unpack_writes_links_as_nothing(tmp_path):
     assert not (dest / "lien-ket.xlsx").is_symlink()
 
 
+def test_unpack_skips_what_a_folder_scan_skips(tmp_path):
+    """A zip made on a Mac carries `__MACOSX/._x.xlsx` copies: never taken for units."""
+    archive = tmp_path / "mac.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name in ("don-vi.xlsx", "__MACOSX/._don-vi.xlsx", "a/.an.xlsx", ".an/b.xlsx",
+                     "a/b.xlsx"):
+            zf.writestr(name, b"x")
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    assert unpack(archive, dest, max_file=MB, max_total=MB) == 2
+    assert sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()) \
+        == ["a/b.xlsx", "don-vi.xlsx"]
+
+
 def test_unpack_refuses_an_encrypted_member(tmp_path):
     """Its flag bit set in the local and the central header, as an encrypting tool does."""
     archive = tmp_path / "mat-khau.zip"

@@ -178,12 +178,21 @@ def _member_path(name: str) -> PurePosixPath | None:
     return PurePosixPath(*[safe_name(p) for p in parts])
 
 
+def _junk(name: str) -> bool:
+    """What a folder scan skips (hidden files and folders), and macOS's `__MACOSX` copies:
+    checked on the member's own name, before it is made safe (which drops leading dots)."""
+    parts = name.replace("\\", "/").split("/")
+    return any(p.startswith(".") and p not in (".", "..") for p in parts) or \
+        parts[0] == "__MACOSX"
+
+
 def unpack(archive: Path, folder: Path, *, max_file: int, max_total: int,
            max_members: int = MAX_MEMBERS) -> int:
     """Unpack the zip `archive` into `folder`; the number of files written.
 
     Sizes are counted as the bytes come out, not taken from the archive's own claims;
-    links, devices and folders are skipped (only regular files are written, by us);
+    links, devices, folders, hidden files and `__MACOSX` are skipped (only regular files
+    are written, by us);
     an encrypted member, a name leaving the folder or too many members refuse it all.
     """
     try:
@@ -199,6 +208,8 @@ def unpack(archive: Path, folder: Path, *, max_file: int, max_total: int,
         for info in members:
             kind = stat.S_IFMT(info.external_attr >> 16)  # 0: no Unix type (Windows zips)
             if info.is_dir() or kind not in (0, stat.S_IFREG):
+                continue
+            if _junk(info.filename):
                 continue
             rel = _member_path(info.filename)
             if rel is None:
