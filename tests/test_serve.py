@@ -701,6 +701,43 @@ def test_serve_refuses_a_bad_template_before_it_starts(tmp_path):
     assert "mau.docx" in result.output and "Traceback" not in result.output
 
 
+def test_an_upload_that_stalls_is_refused_with_408():
+    """A client trickling its upload (or gone without a word) does not hold on forever."""
+    app = create_app(config(idle=0.3))
+    sent: list[dict] = []
+    first = [True]
+
+    async def receive() -> dict:
+        if first[0]:
+            first[0] = False
+            return {"type": "http.request", "more_body": True, "body": (
+                b"--b\r\nContent-Disposition: form-data; name=\"file\"; "
+                b"filename=\"a.xlsx\"\r\n\r\n")}
+        await asyncio.sleep(3600)
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    async def go() -> float:
+        async with app.router.lifespan_context(app):
+            started = time.perf_counter()
+            await app(_scope("/api/validate"), receive, send)
+            return time.perf_counter() - started
+
+    elapsed = asyncio.run(go())
+    assert sent[0]["status"] == 408
+    assert json.loads(sent[1]["body"])["error"].startswith("Quá 0,3 giây không nhận thêm")
+    assert elapsed < 5
+
+
+def _scope(path: str) -> dict:
+    return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+            "method": "POST", "path": path, "raw_path": path.encode(), "query_string": b"",
+            "root_path": "", "scheme": "http", "server": ("t", 80), "client": ("c", 1),
+            "headers": [(b"content-type", b"multipart/form-data; boundary=b")]}
+
+
 def test_unknown_pages_and_methods_are_answered_in_vietnamese(client):
     resp = client.get("/khong-co")
     assert resp.status_code == 404
@@ -729,12 +766,7 @@ def test_a_client_gone_mid_upload_leaves_nothing_behind(caplog):
 
     async def go() -> list[Path]:
         async with app.router.lifespan_context(app):
-            scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-                     "method": "POST", "path": "/api/validate", "raw_path": b"/api/validate",
-                     "query_string": b"", "root_path": "", "scheme": "http",
-                     "server": ("t", 80), "client": ("c", 1), "headers": [
-                         (b"content-type", b"multipart/form-data; boundary=b")]}
-            await app(scope, receive, send)
+            await app(_scope("/api/validate"), receive, send)
             return list(app.state.root.iterdir())  # while the server still runs
 
     with caplog.at_level(logging.INFO, logger="baocao.serve"):

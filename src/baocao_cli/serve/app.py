@@ -33,7 +33,7 @@ from ..score.rules import Rules
 from . import jobs
 from .page import CSS, JS, page
 from .pool import Busy, JobCrashed, JobFailed, JobTimeout, Pool
-from .uploads import MB, Form, UploadError, mb, receive_form, unpack
+from .uploads import MB, Form, UploadError, mb, number, receive_form, unpack
 
 log = logging.getLogger("baocao.serve")
 
@@ -52,6 +52,7 @@ class Config:
     time_limit: float = 60.0  # seconds, one workbook
     pdf: bool = False  # LibreOffice found: offer the PDF
     wait: float = 30.0  # seconds a request may wait for a free worker
+    idle: float = 60.0  # seconds an upload may go without a byte
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -172,7 +173,7 @@ def create_app(config: Config) -> Starlette:
             except UploadError as exc:
                 resp = _error(exc.status, str(exc))
             except JobTimeout:
-                resp = _error(422, f"tệp cần quá {config.time_limit:g} giây để xử lý nên đã "
+                resp = _error(422, f"tệp cần quá {number(config.time_limit)} giây để xử lý nên đã "
                                    "bị dừng. Một sổ Excel báo cáo không cần lâu như vậy: "
                                    "kiểm tra lại tệp.")
             except Busy:
@@ -196,7 +197,7 @@ def create_app(config: Config) -> Starlette:
         (folder / "in").mkdir()
         return await receive_form(dict(request.headers), request.stream(), folder / "in",
                                   max_file=config.max_upload, max_total=config.max_request,
-                                  max_files=max_files)
+                                  max_files=max_files, idle=config.idle)
 
     def one_file(form: Form) -> tuple[str, Path]:
         files = form.named("file")

@@ -10,6 +10,7 @@ its folder refuses the whole archive.
 
 from __future__ import annotations
 
+import asyncio
 import stat
 import unicodedata
 import zipfile
@@ -22,6 +23,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from ..batch import safe_stem
+from ..vn import format_number, to_decimal
 
 MB = 1024 * 1024
 MAX_FIELD = 1024  # a text field (`pdf=1`) needs a few bytes
@@ -34,13 +36,23 @@ class UploadError(Exception):
 
     status = 400
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        if status is not None:
+            self.status = status
+
 
 class TooLarge(UploadError):
     status = 413
 
 
 def mb(n: int) -> str:
-    return f"{n / MB:g} MB".replace(".", ",")
+    return f"{number(n / MB)} MB"
+
+
+def number(x: float) -> str:
+    """A count of seconds or megabytes as Vietnamese writes it (0,5; 1.024)."""
+    return format_number(to_decimal(x), 2)
 
 
 @dataclass
@@ -76,9 +88,11 @@ def place(folder: Path, name: str) -> Path:
 
 
 async def receive_form(headers: dict[str, str], stream: AsyncIterator[bytes], folder: Path,
-                       *, max_file: int, max_total: int, max_files: int) -> Form:
+                       *, max_file: int, max_total: int, max_files: int,
+                       idle: float = 60.0) -> Form:
     """Parse a multipart/form-data body into `folder`, refusing it as soon as a limit is
-    passed: a file over `max_file`, a body over `max_total`, more than `max_files` files."""
+    passed: a file over `max_file`, a body over `max_total`, more than `max_files` files,
+    `idle` seconds without a byte (a client trickling its upload holds a connection)."""
     ctype, params = parse_options_header(headers.get("content-type", ""))
     if ctype != b"multipart/form-data" or b"boundary" not in params:
         raise UploadError("yêu cầu phải gửi tệp bằng biểu mẫu (multipart/form-data).")
@@ -149,8 +163,16 @@ async def receive_form(headers: dict[str, str], stream: AsyncIterator[bytes], fo
         "on_headers_finished": on_headers_finished,
     })
     total = 0
+    chunks = stream.__aiter__()
     try:
-        async for chunk in stream:
+        while True:
+            try:
+                chunk = await asyncio.wait_for(chunks.__anext__(), idle)
+            except StopAsyncIteration:
+                break
+            except TimeoutError:
+                raise UploadError(f"quá {number(idle)} giây không nhận thêm được dữ liệu của tệp "
+                                  "gửi lên; hãy gửi lại.", status=408) from None
             total += len(chunk)
             if total > max_total:
                 raise TooLarge(f"dữ liệu gửi lên vượt giới hạn {mb(max_total)}.")
