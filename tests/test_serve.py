@@ -200,6 +200,26 @@ def test_batch_of_files_gives_the_reports_and_the_summary(client, example, bad, 
     assert any("89" in str(c) for c in cells)
 
 
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_batch_with_pdf_adds_each_report_as_pdf(client, example, bad):
+    files = [("files", (p.name, p.read_bytes(), "application/x")) for p in (example, bad)]
+    resp = client.post("/api/batch", files=files, data={"pdf": "1"})
+    assert resp.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(resp.content))
+    assert set(archive.namelist()) == {"so-ldtbxh-ha-tinh-2021.docx",
+                                       "so-ldtbxh-ha-tinh-2021.pdf", "tong-hop.xlsx",
+                                       "tong-hop.docx"}
+    assert archive.read("so-ldtbxh-ha-tinh-2021.pdf").startswith(b"%PDF-")
+
+
+def test_the_page_offers_the_pdf_only_where_libreoffice_is(example):
+    for pdf in (True, False):
+        with TestClient(create_app(config(pdf=pdf))) as c:
+            html = c.get("/").text
+        assert ('data-pdf="1"' in html) is pdf
+        assert ('id="kem-pdf"' in html) is pdf
+
+
 def test_batch_of_one_zip_gives_the_same(client, example, bad, tmp_path):
     archive = tmp_path / "nop-ve.zip"
     with zipfile.ZipFile(archive, "w") as zf:

@@ -40,6 +40,7 @@ PAGE = """<!doctype html>
 <form id="nhieu" novalidate>
 <label for="cac-tep">Các sổ Excel, hoặc một tệp .zip:</label>
 <input type="file" id="cac-tep" name="files" accept="{accept},.zip" multiple required>
+{pdf_choice}
 <button type="submit" id="tong-hop">Lập báo cáo hàng loạt</button>
 </form>
 <div id="ket-qua-nhieu" aria-live="polite"></div>
@@ -187,6 +188,7 @@ JS = r"""
     box.appendChild(el("p", "trang-thai " + (f.valid ? "hop-le" : "khong-hop-le"),
       file.name + ": " + (f.valid ? "hợp lệ" : "KHÔNG HỢP LỆ") + " — " +
       f.errors.length + " lỗi, " + f.warnings.length + " cảnh báo."));
+    (f.so_van_ban || []).forEach(function (r) { box.appendChild(el("p", null, r.summary)); });
     groups(box, "Lỗi", "nhom-loi", f.errors);
     groups(box, "Cảnh báo", "nhom-canh-bao", f.warnings);
     if (f.valid) {
@@ -216,6 +218,8 @@ JS = r"""
     box.replaceChildren(el("p", null, "Đang lập báo cáo cho " + files.length + " tệp…"));
     var form = new FormData();
     for (var i = 0; i < files.length; i++) form.append("files", files[i]);
+    var withPdf = document.getElementById("kem-pdf");
+    if (withPdf && withPdf.checked) form.append("pdf", "1");
     var resp;
     try { resp = await post("/api/batch", form); }
     catch (e) { problem(box, "Không gửi được tệp tới máy chủ."); return; }
@@ -256,5 +260,7 @@ JS = r"""
 
 
 def page(max_bytes: int, max_text: str, pdf: bool) -> str:
+    choice = ('<label><input type="checkbox" id="kem-pdf" name="pdf" value="1"> kèm bản PDF'
+              "</label>") if pdf else ""
     return PAGE.format(max_bytes=max_bytes, max_text=escape(max_text), pdf="1" if pdf else "0",
-                       accept=ACCEPT, version=escape(__version__))
+                       accept=ACCEPT, version=escape(__version__), pdf_choice=choice)
