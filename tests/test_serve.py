@@ -439,6 +439,24 @@ def _noop() -> None:
     pass
 
 
+def test_a_worker_that_died_while_idle_is_replaced_before_the_next_job():
+    async def go() -> tuple[int, int]:
+        pool = Pool(1, _noop)
+        pool.start()
+        try:
+            first = await pool.run(os.getpid, timeout=10)
+            os.kill(first, signal.SIGKILL)
+            deadline = time.monotonic() + 10
+            while alive(first) and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            return first, await pool.run(os.getpid, timeout=10)
+        finally:
+            pool.close()
+
+    first, second = asyncio.run(go())
+    assert second != first  # answered by a fresh worker, not refused
+
+
 def test_a_worker_stopped_past_its_limit_takes_its_programs_along():
     """LibreOffice started by a stuck job must not outlive the job's worker."""
     marker = "61.4321"

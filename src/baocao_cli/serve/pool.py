@@ -117,6 +117,11 @@ class Pool:
               loop: asyncio.AbstractEventLoop) -> tuple[bool, Any]:
         """Runs in a thread; whatever happens, a live worker goes back to the queue."""
         try:
+            if not worker.proc.is_alive() and not self._closed:
+                # died while idle (killed for memory, by hand): this job is not its cause
+                self._all.discard(worker)
+                worker.stop()
+                worker = self._spawn()
             return worker.call(fn, args, timeout)
         except (JobTimeout, EOFError, OSError) as exc:
             self._all.discard(worker)
