@@ -706,6 +706,19 @@ def test_the_real_server_refuses_a_large_upload_while_it_streams_in():
     assert sent < 30 * MB  # answered after the limit, long before the end
 
 
+def test_sigterm_stops_the_server_as_cleanly(example):
+    proc, port = start_server()
+    try:
+        assert post_file(port, example)[0] == 200
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 143
+    assert err.rstrip().endswith("Đã dừng máy chủ.") and "Traceback" not in err
+
+
 def test_serving_beyond_this_machine_warns(example):
     proc, port = start_server("--host", "0.0.0.0")
     try:

@@ -22,12 +22,14 @@ def local(host: str) -> bool:
     return host in LOCAL_HOSTS
 
 
-class _Terminated(Exception):
-    pass
+class _Stopped(Exception):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.code = 128 + signum  # 130 for SIGINT, 143 for SIGTERM
 
 
-def _terminated(signum: int, frame: object) -> None:
-    raise _Terminated
+def _stopped(signum: int, frame: object) -> None:
+    raise _Stopped(signum)
 
 
 def serve(config: Config, host: str, port: int) -> int:
@@ -35,8 +37,8 @@ def serve(config: Config, host: str, port: int) -> int:
     command of the CLI; 1 when the address cannot be used.
 
     uvicorn answers the signal (finishes the requests in flight, runs the shutdown), then
-    raises it again once it has restored the previous handlers; that second delivery is
-    caught here."""
+    raises it again once it has restored the handlers it found: ours, set here whatever
+    the command line had set, so that the second delivery ends here."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
                         datefmt="%Y-%m-%d %H:%M:%S", stream=sys.stderr)
     server = uvicorn.Server(uvicorn.Config(
@@ -46,18 +48,20 @@ def serve(config: Config, host: str, port: int) -> int:
     shown = f"[{host}]" if ":" in host else host
     logging.getLogger("baocao.serve").info(
         "Đang phục vụ tại http://%s:%d/ — bấm Ctrl-C để dừng.", shown, port)
-    previous = signal.signal(signal.SIGTERM, _terminated)
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, _stopped) for sig in stops}
     code = 0
     try:
         with contextlib.suppress(SystemExit):  # uvicorn's own exit when it cannot bind
             server.run()
+    except _Stopped as stop:
+        code = stop.code
     except KeyboardInterrupt:
         code = 130
-    except _Terminated:
-        code = 143
     finally:
-        signal.signal(signal.SIGTERM, previous)
-    if not server.started:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if not server.started and not code:
         print(f"Lỗi: không mở được máy chủ tại {shown}:{port} (địa chỉ đang được dùng "
               "hoặc không có trên máy này).", file=sys.stderr)
         return 1
