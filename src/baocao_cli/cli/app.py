@@ -453,6 +453,67 @@ def template_check(path: TemplatePathArg) -> None:
     raise typer.Exit(1)
 
 
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(
+        "--host", help="Địa chỉ máy chủ nghe; mặc định chỉ máy này (127.0.0.1). Đặt 0.0.0.0 "
+        "để các máy trong mạng dùng được.", metavar="ĐỊA_CHỈ")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Cổng.", min=1, max=65535,
+                                      metavar="CỔNG")] = 8000,
+    rules: RulesOpt = None,
+    template: Annotated[Path | None, typer.Option(
+        "--template", help="Mẫu báo cáo (.docx) thay cho mẫu mặc định.", dir_okay=False,
+        metavar="MẪU.docx", show_default=False)] = None,
+    max_upload: Annotated[int, typer.Option(
+        "--max-upload", help="Dung lượng tối đa một tệp gửi lên, tính bằng MB.", min=1,
+        max=1024, metavar="MB")] = 20,
+    token: Annotated[str | None, typer.Option(
+        "--token", envvar="BAOCAO_TOKEN", help="Mã truy cập bắt buộc (Authorization: Bearer "
+        "…, hoặc ?token=… cho trang web); nên dùng khi phục vụ cả mạng.", metavar="MÃ",
+        show_default=False)] = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", help="Số tiến trình xử lý tệp; mặc định bằng số lõi CPU.", min=1,
+        metavar="N", show_default=False)] = None,
+) -> None:
+    """Mở trang web kiểm tra sổ Excel và lập báo cáo cho người dùng trình duyệt."""
+    from ..batch import default_jobs
+    from ..render.check import TemplateFileError, check_template
+    from ..render.pdf import find_soffice
+
+    loaded = _load_rules(rules)
+    blob = None
+    if template is not None:
+        try:
+            blob = template.read_bytes()
+            problems = check_template(blob).problems
+        except OSError as exc:
+            raise _usage_error(f"không đọc được mẫu báo cáo {template}: "
+                               f"{exc.strerror or exc}.") from None
+        except TemplateFileError as exc:
+            typer.echo(f"Lỗi: {template}: {exc}", err=True)
+            raise typer.Exit(1) from None
+        if problems:
+            for problem in problems:
+                typer.echo(f"Lỗi: {template}, {problem.part}: {problem.message}", err=True)
+            raise typer.Exit(1)
+    if token is not None and not token.strip():
+        raise _usage_error("--token không được để trống.")
+    from ..serve.app import Config
+    from ..serve.server import local
+    from ..serve.server import serve as run_server
+    from ..serve.uploads import MB
+
+    if not local(host):
+        typer.echo(f"Cảnh báo: máy chủ nghe trên {host}: mọi người truy cập được địa chỉ này "
+                   "đều dùng được dịch vụ" + ("." if token else "; hãy đặt --token để chỉ "
+                   "người có mã mới dùng được."), err=True)
+    config = Config(rules=loaded, template=blob, max_upload=max_upload * MB,
+                    max_request=10 * max_upload * MB, token=token,
+                    workers=jobs or default_jobs(), pdf=find_soffice() is not None)
+    raise typer.Exit(run_server(config, host, port))
+
+
 def _click():
     """The click that typer runs on (recent typer vendors its own copy)."""
     try:
