@@ -31,6 +31,9 @@ CATALOGUE: dict[str, str] = {
     "E009": "tệp có khai báo DTD/thực thể XML trong phần {part}, điều mà sổ Excel thật không "
             "bao giờ có (có thể là tệp bị làm giả để tấn công). Tệp bị từ chối; hãy lấy lại bản "
             "gốc hoặc mở và lưu lại bằng Excel.",
+    "E010": "không mở được tệp: {detail}. Cần một sổ Excel .xlsx là tệp thường trên ổ đĩa.",
+    "E011": "không có quyền đọc tệp {file}. Hãy xin quyền đọc tệp, hoặc chép tệp vào thư mục "
+            "của mình rồi chạy lại.",
     # structure
     "E101": "thiếu trang tính bắt buộc \"{sheet}\". Cần một trang tính tên \"{sheet}\".",
     "E102": "hai trang tính \"{first}\" và \"{second}\" trùng tên sau khi bỏ dấu, hoa/thường "

@@ -11,6 +11,8 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
+from ..files import input_problem, os_error_reason, problem_text
+
 DEFAULT_RULES = "ha-tinh-2021"
 KINDS = ("scored", "bonus", "deduction")
 KIND_LABELS = {"scored": "chấm điểm", "bonus": "điểm cộng", "deduction": "điểm trừ"}
@@ -300,6 +302,9 @@ def load_rules(path: str | Path | None = None) -> Rules:
         source = f"{name}.toml"
     else:
         p = Path(path)
+        problem = input_problem(p)  # a FIFO would block the read forever
+        if problem is not None and problem.kind in ("special", "permission", "other"):
+            raise RulesError(f"Tệp quy tắc {p}: {problem_text(p, problem)}")
         try:
             text = p.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -312,7 +317,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
             raise RulesError(f"Tệp quy tắc {p} không phải văn bản UTF-8. Hãy lưu lại tệp với "
                              f"bảng mã UTF-8.") from None
         except OSError as exc:
-            raise RulesError(f"Không đọc được tệp quy tắc {p}: {exc.strerror or exc}.") from None
+            raise RulesError(f"Không đọc được tệp quy tắc {p}: {os_error_reason(exc)}.") from None
         source = str(p)
     try:
         data = tomllib.loads(text)
