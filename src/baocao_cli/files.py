@@ -53,6 +53,12 @@ def write_atomic(path: Path, write: Callable[[BinaryIO], None]) -> None:
         raise
 
 
+def shown(path: Path | str) -> str:
+    """`path` as text any document or console can hold: the bytes of a name that is not
+    UTF-8 (unzipped from a Windows archive) become U+FFFD instead of Python's surrogates."""
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
 # ---------------------------------------------------------------- outputs never over inputs
 
 
