@@ -424,7 +424,9 @@ def _stop(pool: ProcessPoolExecutor, grace: float = 1.5) -> None:
             with suppress(OSError, ValueError):
                 proc.kill()
             proc.join(1)
-    pool.shutdown(wait=False, cancel_futures=True)
+    # Every worker is gone, so waiting is short; not waiting lets the interpreter's exit
+    # hook write to the executor's closed wake-up pipe (a traceback at exit).
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _sweep(outdir: Path, tasks: list[Task]) -> None:

@@ -23,7 +23,7 @@ app = typer.Typer(
 
 RulesOpt = Annotated[Path | None, typer.Option(
     "--rules", help="Tệp quy tắc chấm điểm (.toml) thay cho quy tắc mặc định ha-tinh-2021.",
-    dir_okay=False, metavar="TỆP.toml")]
+    dir_okay=False, metavar="TỆP.toml", readable=False)]
 
 
 class Format(StrEnum):
@@ -127,18 +127,27 @@ def _suppress_pipe():
 
 def _check_output(path: Path, suffix: str, what: str) -> None:
     """A file the command will write: right suffix, not a folder, in a folder that exists."""
+    from ..files import MAX_NAME_BYTES, os_error_reason
+
     if path.suffix.lower() != suffix:
         raise _usage_error(f"{what} {path} phải có đuôi {suffix}.")
-    if path.is_dir():
-        raise _usage_error(f"{path} là một thư mục. Cần tên một tệp {suffix}.")
-    if not path.parent.is_dir():
-        raise _usage_error(f"thư mục {path.parent} không tồn tại. Hãy tạo thư mục trước.")
+    if len(path.name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+        raise _usage_error(f"{what} {path}: tên tệp hoặc đường dẫn quá dài (tên tệp tối đa "
+                           f"{MAX_NAME_BYTES} byte). Hãy chọn tên ngắn hơn.")
+    try:
+        if path.is_dir():
+            raise _usage_error(f"{path} là một thư mục. Cần tên một tệp {suffix}.")
+        if not path.parent.is_dir():
+            raise _usage_error(f"thư mục {path.parent} không tồn tại. Hãy tạo thư mục trước.")
+    except OSError as exc:  # a path too long as a whole, a folder without permission
+        raise _usage_error(f"{what} {path}: {os_error_reason(exc)}.") from None
 
 
 @app.command()
 def build(
     data: Annotated[Path, typer.Argument(help="Sổ Excel (.xlsx) của đơn vị.",
-                                         show_default=False, metavar="SỔ.xlsx")],
+                                         show_default=False, metavar="SỔ.xlsx",
+                                         readable=False)],
     output: Annotated[Path | None, typer.Option(
         "-o", "--output", help="Tệp báo cáo (.docx) sẽ ghi; mặc định cùng tên, cạnh sổ Excel.",
         dir_okay=False, metavar="TỆP.docx")] = None,
@@ -146,14 +155,14 @@ def build(
     template: Annotated[Path | None, typer.Option(
         "--template", help="Mẫu báo cáo (.docx) thay cho mẫu mặc định; lấy mẫu mặc định để "
         "sửa: baocao template export MẪU.docx.", dir_okay=False, metavar="MẪU.docx",
-        show_default=False)] = None,
+        show_default=False, readable=False)] = None,
     pdf: Annotated[bool, typer.Option(
         "--pdf", help="Ghi thêm bản PDF cạnh tệp .docx, cùng tên (cần LibreOffice).")] = False,
     so_van_ban: Annotated[Path | None, typer.Option(
         "--so-van-ban", help="Sổ đăng ký văn bản đi/đến xuất từ hệ thống quản lý văn bản "
         "(.xlsx) để đếm văn bản và kiểm tra việc cấp số; dùng thay cho các trang \"Sổ văn bản "
         "đi\", \"Sổ văn bản đến\" trong sổ Excel.", dir_okay=False, metavar="SỔ_VĂN_BẢN.xlsx",
-        show_default=False)] = None,
+        show_default=False, readable=False)] = None,
 ) -> None:
     """Kiểm tra sổ Excel rồi lập báo cáo Word (.docx); sổ có lỗi thì không ghi gì."""
     from ..api import build as build_report
@@ -216,7 +225,7 @@ def build(
 def validate(
     inputs: Annotated[list[Path], typer.Argument(
         help="Sổ Excel (.xlsx) hoặc thư mục chứa các sổ cần kiểm tra.", show_default=False,
-        metavar="SỔ_HOẶC_THƯ_MỤC...")],
+        metavar="SỔ_HOẶC_THƯ_MỤC...", readable=False)],
     fmt: Annotated[Format, typer.Option("--format", help="Cách in kết quả: text (cho người "
                                         "đọc) hoặc json (cho máy).")] = Format.text,
     strict: Annotated[bool, typer.Option("--strict", help="Coi cảnh báo như lỗi.")] = False,
@@ -224,7 +233,7 @@ def validate(
     so_van_ban: Annotated[Path | None, typer.Option(
         "--so-van-ban", help="Sổ đăng ký văn bản đi/đến xuất từ hệ thống quản lý văn bản "
         "(.xlsx) của đơn vị (chỉ dùng khi kiểm tra một sổ Excel).", dir_okay=False,
-        metavar="SỔ_VĂN_BẢN.xlsx", show_default=False)] = None,
+        metavar="SỔ_VĂN_BẢN.xlsx", show_default=False, readable=False)] = None,
 ) -> None:
     """Kiểm tra sổ Excel trước khi nộp: chỉ rõ từng lỗi ở trang tính và ô nào."""
     from ..api import check
@@ -311,7 +320,7 @@ def rules_show(rules: RulesOpt = None) -> None:
 def batch(
     inputs: Annotated[list[Path], typer.Argument(
         help="Sổ Excel (.xlsx) hoặc thư mục chứa các sổ (tìm cả thư mục con).",
-        show_default=False, metavar="SỔ_HOẶC_THƯ_MỤC...")],
+        show_default=False, metavar="SỔ_HOẶC_THƯ_MỤC...", readable=False)],
     outdir: Annotated[Path, typer.Option(
         "-o", "--output", help="Thư mục ghi các báo cáo và bản tổng hợp (tạo nếu chưa có).",
         file_okay=False, metavar="THƯ_MỤC", show_default=False)],
@@ -322,10 +331,10 @@ def batch(
     info: Annotated[Path | None, typer.Option(
         "--info", help="Sổ Excel có trang \"Thông tin\" (và \"Nơi nhận\") của cơ quan tổng hợp, "
         "dùng cho phần đầu và chữ ký của báo cáo tổng hợp; không có thì để trống để điền tay.",
-        dir_okay=False, metavar="TỆP.xlsx", show_default=False)] = None,
+        dir_okay=False, metavar="TỆP.xlsx", show_default=False, readable=False)] = None,
     template: Annotated[Path | None, typer.Option(
         "--template", help="Mẫu báo cáo (.docx) thay cho mẫu mặc định, dùng cho mọi đơn vị.",
-        dir_okay=False, metavar="MẪU.docx", show_default=False)] = None,
+        dir_okay=False, metavar="MẪU.docx", show_default=False, readable=False)] = None,
     pdf: Annotated[bool, typer.Option(
         "--pdf", help="Ghi thêm bản PDF cạnh mỗi báo cáo, cùng tên (cần LibreOffice).")] = False,
 ) -> None:
@@ -465,7 +474,8 @@ template_app = typer.Typer(
 app.add_typer(template_app, name="template")
 
 TemplatePathArg = Annotated[Path, typer.Argument(
-    help="Tệp mẫu báo cáo (.docx).", show_default=False, metavar="MẪU.docx")]
+    help="Tệp mẫu báo cáo (.docx).", show_default=False, metavar="MẪU.docx",
+    readable=False)]
 
 
 @template_app.command("export")

@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..files import os_error_reason, os_error_text, temp_prefix
@@ -53,7 +54,7 @@ def docx_to_pdf(docx: Path, pdf: Path, timeout: float = 120) -> None:
     except OSError as exc:  # no writable temporary folder at all
         raise PdfError(f"không tạo được thư mục tạm để chuyển sang PDF: "
                        f"{os_error_reason(exc)}.") from None
-    with private as tmp:
+    with _removed(private.name), private as tmp:
         work = Path(tmp)
         profile = work / "profile"
         outdir = work / "out"
@@ -97,6 +98,17 @@ def docx_to_pdf(docx: Path, pdf: Path, timeout: float = 120) -> None:
         except BaseException:
             Path(staged).unlink(missing_ok=True)
             raise
+
+
+@contextlib.contextmanager
+def _removed(folder: str) -> Iterator[None]:
+    """Delete `folder` on the way out even when the signal that stopped the work arrives
+    during the deletion itself (the commands raise on the first signal only)."""
+    try:
+        yield
+    finally:
+        if os.path.exists(folder):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _private_env(work: Path) -> dict[str, str]:
