@@ -686,17 +686,22 @@ def test_libreoffice_writes_nothing_outside_its_profile(tmp_path: Path, unit: Pa
 
 @needs_soffice
 def test_libreoffice_with_read_only_tmpdir(tmp_path: Path, unit: Path) -> None:
-    ro = tmp_path / "ro"
-    ro.mkdir()
-    ro.chmod(stat.S_IRUSR | stat.S_IXUSR)
-    try:
+    """TMPDIR on a read-only disk (root writes through a mode, not through a read-only
+    mount): LibreOffice used to crash there, printing its backtrace's addresses."""
+    with contextlib.ExitStack() as stack:
+        if os.geteuid() == 0:
+            ro = stack.enter_context(_tmpfs(tmp_path / "ro", "size=1m,ro"))
+        else:
+            ro = tmp_path / "ro"
+            ro.mkdir()
+            ro.chmod(stat.S_IRUSR | stat.S_IXUSR)
+            stack.callback(ro.chmod, 0o700)
         proc = run(["build", str(unit), "-o", str(tmp_path / "bc.docx"), "--pdf"], tmp_path,
                    {"TMPDIR": str(ro)})
-    finally:
-        ro.chmod(0o700)
     err = proc.stderr.decode()
-    assert "soffice.bin(+0x" not in err and "[0x" not in err and "Traceback" not in err
-    assert proc.returncode in (0, 1), err
+    assert "0x" not in err and "Traceback" not in err
+    assert proc.returncode == 0, err
+    assert (tmp_path / "bc.pdf").read_bytes()[:5] == b"%PDF-"
 
 
 def test_failing_libreoffice_gives_a_reason_not_addresses(tmp_path: Path, unit: Path) -> None:
