@@ -618,6 +618,11 @@ def test_full_disk(command: str, tmp_path: Path, unit: Path) -> None:
         result = runner.invoke(app, args)
         assert result.exit_code == 1, result.output
         assert "ổ đĩa đã đầy" in result.output
+        name = {"build": "bc.docx", "batch": "don-vi.docx", "template-export": "mau.docx"}[
+            command]
+        said = ("không ghi được " + str(full / name), "không ghi được " + name,
+                "không ghi được " + str(full) + ":")  # batch: the summary, in the folder
+        assert any(s in result.output for s in said), result.output
         assert "No space left" not in result.output
         assert [p.name for p in full.iterdir() if p.name.startswith(".")] == []
 
