@@ -369,11 +369,11 @@ def _interrupt(args: list[str], cwd: Path, tmpdir: Path, wait_for: bytes, sig: i
 
 
 SIGNAL_CASES = {
-    "batch-ctrl-c": (["batch", "UNITS", "-o", "OUT", "-j", "2"], b"[ 1/", signal.SIGINT,
+    "batch-ctrl-c": (["batch", "UNITS", "-o", "OUT", "-j", "2"], b"[  1/", signal.SIGINT,
                      True, False),
-    "batch-1-job-ctrl-c": (["batch", "UNITS", "-o", "OUT", "-j", "1"], b"[ 1/",
+    "batch-1-job-ctrl-c": (["batch", "UNITS", "-o", "OUT", "-j", "1"], b"[  1/",
                            signal.SIGINT, True, False),
-    "batch-sigterm-parent": (["batch", "UNITS", "-o", "OUT", "-j", "2"], b"[ 1/",
+    "batch-sigterm-parent": (["batch", "UNITS", "-o", "OUT", "-j", "2"], b"[  1/",
                              signal.SIGTERM, False, False),
     "batch-pdf-ctrl-c": (["batch", "UNITS", "-o", "OUT", "-j", "2", "--pdf"], b"[ 1/",
                          signal.SIGINT, True, True),
@@ -393,13 +393,14 @@ def test_signals_stop_cleanly(case: str, tmp_path: Path, example: Path) -> None:
         pytest.skip("LibreOffice is not installed")
     many = tmp_path / "units"
     many.mkdir()
-    for i in range(24):
-        shutil.copy(example, many / f"u{i:02}.xlsx")
+    # enough work that the signal always comes before the end, even on a fast machine
+    for i in range(12 if pdf else 400):
+        shutil.copy(example, many / f"u{i:03}.xlsx")
     out = tmp_path / "out"
     out.mkdir()
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
-    args = [a.replace("UNITS", str(many)).replace("UNIT", str(many / "u00.xlsx"))
+    args = [a.replace("UNITS", str(many)).replace("UNIT", str(many / "u000.xlsx"))
             .replace("OUT", str(out)) for a in args]
     code, took, stdout, stderr, pid = _interrupt(args, tmp_path, tmpdir, wait_for, sig, group)
     assert code == 128 + sig, (stdout, stderr)
@@ -480,6 +481,21 @@ def test_folder_named_like_a_workbook(tmp_path: Path) -> None:
     proc = run(["build", "x.xlsx"], tmp_path)
     err = proc.stderr.decode()
     assert proc.returncode == 1 and "đây là một thư mục" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["validate", "batch"])
+def test_odd_file_inside_a_folder_is_reported(command: str, tmp_path: Path,
+                                              units: Path) -> None:
+    os.mkfifo(units / "c.xlsx")
+    (units / "d.xlsx").symlink_to(units / "missing.xlsx")
+    args = {"validate": ["validate", str(units)],
+            "batch": ["batch", str(units), "-o", str(tmp_path / "out")]}[command]
+    proc = run(args, tmp_path, timeout=60)
+    out = (proc.stdout + proc.stderr).decode()
+    assert proc.returncode == 1, out
+    assert "c.xlsx" in out and "FIFO" in out and "d.xlsx" in out
+    if command == "batch":
+        assert {"a.docx", "b.docx"} <= {p.name for p in (tmp_path / "out").iterdir()}
 
 
 def test_odd_files_read_the_same_in_every_command(tmp_path: Path) -> None:

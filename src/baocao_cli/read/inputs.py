@@ -44,7 +44,9 @@ def collect(inputs: Iterable[Path], outdir: Path | None = None
         if item.is_dir():
             found = []
             for p in item.rglob("*"):
-                if p.suffix.lower() != ".xlsx" or _hidden(p, item) or not p.is_file():
+                # Not only regular files: a FIFO or a broken link named .xlsx is reported
+                # as that unit's problem rather than silently left out.
+                if p.suffix.lower() != ".xlsx" or _hidden(p, item) or p.is_dir():
                     continue
                 if out_resolved is not None and out_resolved in Path(real_path(p)).parents:
                     continue
