@@ -425,9 +425,12 @@ def batch(
             progress.stop()
             progress = None
         built = sum(1 for u in stop.units if u.ok)
+        bad = len(stop.units) - built
+        failed_part = f"; {bad} đơn vị có lỗi" if bad else ""
         _stopped(f"đã lập xong {built}/{stop.total} báo cáo trong {stop.outdir} (các tệp "
-                 f"này đầy đủ, dùng được); {stop.total - len(stop.units)} đơn vị chưa xử lý; "
-                 f"chưa ghi bảng tổng hợp và báo cáo tổng hợp. Chạy lại lệnh để lập đủ.")
+                 f"này đầy đủ, dùng được){failed_part}; {stop.total - len(stop.units)} đơn "
+                 f"vị chưa xử lý; chưa ghi bảng tổng hợp và báo cáo tổng hợp. Chạy lại lệnh "
+                 f"để lập đủ.")
         raise
     except OSError as exc:
         raise _write_error(exc, outdir) from None
