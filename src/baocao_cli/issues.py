@@ -110,6 +110,19 @@ TYPES: tuple[IssueType, ...] = (
         "Một phần bên trong tệp có khai báo DTD hoặc thực thể XML, điều sổ Excel thật không "
         "có; tệp bị từ chối để an toàn. Lấy lại bản gốc.",
         example=("don-vi.xlsx", {"part": "xl/workbook.xml"})),
+    IssueType(
+        "E010", "Không phải tệp thường",
+        "không mở được tệp: {detail}. Cần một sổ Excel .xlsx là tệp thường trên ổ đĩa.",
+        "Đường dẫn trỏ tới một thứ không phải tệp thường (đường ống FIFO, thiết bị, socket, "
+        "liên kết vòng) nên không đọc được. Chỉ tới chính tệp sổ Excel.",
+        example=("don-vi.xlsx", {"detail": "đây là một đường ống (FIFO), không phải tệp"})),
+    IssueType(
+        "E011", "Không có quyền đọc tệp",
+        "không có quyền đọc tệp {file}. Hãy xin quyền đọc tệp, hoặc chép tệp vào thư mục "
+        "của mình rồi chạy lại.",
+        "Tài khoản đang dùng không được phép đọc tệp này. Xin quyền đọc, hoặc chép tệp vào "
+        "thư mục của mình.",
+        example=("don-vi.xlsx", {"file": "don-vi.xlsx"})),
     # structure
     IssueType(
         "E101", "Thiếu trang tính",

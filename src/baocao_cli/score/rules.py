@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..contract import stt_kind
 from ..errors import BaocaoError
+from ..files import input_problem, os_error_reason, problem_text
 
 DEFAULT_RULES = "ha-tinh-2021"
 KINDS = ("scored", "bonus", "deduction")
@@ -299,6 +300,9 @@ def load_rules(path: str | Path | None = None) -> Rules:
         source = f"{name}.toml"
     else:
         p = Path(path)
+        problem = input_problem(p)  # a FIFO would block the read forever
+        if problem is not None and problem.kind in ("special", "permission", "other"):
+            raise RulesError(f"Tệp quy tắc {p}: {problem_text(p, problem)}")
         try:
             text = p.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -311,7 +315,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
             raise RulesError(f"Tệp quy tắc {p} không phải văn bản UTF-8. Hãy lưu lại tệp với "
                              f"bảng mã UTF-8.") from None
         except OSError as exc:
-            raise RulesError(f"Không đọc được tệp quy tắc {p}: {exc.strerror or exc}.") from None
+            raise RulesError(f"Không đọc được tệp quy tắc {p}: {os_error_reason(exc)}.") from None
         source = str(p)
     try:
         data = tomllib.loads(text)
