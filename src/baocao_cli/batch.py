@@ -249,6 +249,7 @@ def run_batch(
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[UnitResult], None] | None = None,
     write_summary: bool = True,
+    template_tong_hop: bytes | None = None,
 ) -> BatchResult:
     """Build every unit found in `inputs` into `outdir`, then the summary files.
 
@@ -300,13 +301,13 @@ def run_batch(
         units = [r for r in results if r is not None]
         batch = BatchResult(units, outdir, 0.0, jobs, empty_folders=empty)
         if write_summary and units:
-            _write_summaries(batch, rules, info, pool)
+            _write_summaries(batch, rules, info, pool, template_tong_hop)
     batch.elapsed = time.perf_counter() - started
     return batch
 
 
 def _write_summaries(batch: BatchResult, rules: Rules, info: tuple[Info, list[str]] | None,
-                     pool: ProcessPoolExecutor | None) -> None:
+                     pool: ProcessPoolExecutor | None, template: bytes | None = None) -> None:
     """tong-hop.xlsx and tong-hop.docx; with a pool, both at once in two workers (each
     takes a few tenths of a second, mostly importing openpyxl or python-docx)."""
     from .summary.document import write_summary_docx
@@ -318,14 +319,15 @@ def _write_summaries(batch: BatchResult, rules: Rules, info: tuple[Info, list[st
         try:
             xlsx = pool.submit(write_summary_xlsx, batch.summary_xlsx, batch.units, rules)
             docx = pool.submit(write_summary_docx, batch.summary_docx, batch.units, rules,
-                               info)
+                               info, template)
             xlsx.result()  # a writer's own exception is raised here, as without a pool
             batch.summary_warnings = docx.result()
             return
         except BrokenProcessPool:  # a worker was killed: write them here instead
             pass
     write_summary_xlsx(batch.summary_xlsx, batch.units, rules)
-    batch.summary_warnings = write_summary_docx(batch.summary_docx, batch.units, rules, info)
+    batch.summary_warnings = write_summary_docx(batch.summary_docx, batch.units, rules, info,
+                                                template)
 
 
 # ---------------------------------------------------------------- the consolidated header
