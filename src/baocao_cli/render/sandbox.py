@@ -239,9 +239,14 @@ def budget() -> Any:
 
 
 def render_bounded(compiled: Any, context: dict[str, Any]) -> str:
-    """`compiled.render(context)`, its output held under _MAX_OUTPUT characters."""
+    """`compiled.render(context)`, its output held under _MAX_OUTPUT characters and the
+    rendering's time (see `budget`) checked between chunks too, not only in loops."""
+    import time
+
     from jinja2.sandbox import SecurityError
 
+    state = _state.get() if _state is not None else None
+    deadline = state[0] if state is not None else time.monotonic() + _MAX_SECONDS
     out: list[str] = []
     size = 0
     for chunk in compiled.root_render_func(compiled.new_context(context)):
@@ -249,6 +254,8 @@ def render_bounded(compiled: Any, context: dict[str, Any]) -> str:
         if size > _MAX_OUTPUT:
             raise SecurityError("mẫu tạo ra văn bản quá lớn")
         out.append(chunk)
+        if len(out) % 4096 == 0 and time.monotonic() > deadline:
+            raise SecurityError(f"điền mẫu quá {_MAX_SECONDS:g} giây")
     return "".join(out)
 
 

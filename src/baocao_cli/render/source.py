@@ -275,10 +275,20 @@ def _pictures(body: Any, rels: list[tuple[str, str, str, bool]]) -> dict[str, st
     return out
 
 
-def _source(tree: Any) -> str:
+# A part compiled as Jinja: a report's body is about 100 KB; compiling tens of MB would
+# take minutes and gigabytes before anything is rendered.
+MAX_SOURCE = 10_000_000
+
+
+def _source(tree: Any, name: str) -> str:
     from lxml import etree
 
-    patched = docxtpl().patch_xml(etree.tostring(tree, encoding="unicode"))
+    xml = etree.tostring(tree, encoding="unicode")
+    if len(xml) > MAX_SOURCE and has_jinja(xml):
+        raise _refused(name, f"dài {len(xml) // 1_000_000} triệu ký tự và có thẻ Jinja, quá "
+                       f"giới hạn {MAX_SOURCE // 1_000_000} triệu ký tự của một phần được "
+                       "điền; một mẫu báo cáo chỉ vài trăm nghìn ký tự")
+    patched = docxtpl().patch_xml(xml)
     return re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
 
 
@@ -298,6 +308,8 @@ def read_template(blob: bytes) -> Template:
     types = _content_types(ct_tree)
     trees = _parse_all(members, types)
     _no_external(trees)
+    for name, tree in trees.items():  # a field in any part: comments and text boxes too
+        _fetching_fields(tree, name)
     package_rels = relationships(trees.get("_rels/.rels"), "")
     main = next((t for _, kind, t, external in package_rels
                  if kind == RT_OFFICE_DOCUMENT and not external), None)
@@ -314,8 +326,7 @@ def read_template(blob: bytes) -> Template:
     problems: list[Problem] = []
     where = where_of(main, None)
     problems += _split_tags(body, where)
-    _fetching_fields(body, where)
-    parts = [Part(main, where, _source(body))]
+    parts = [Part(main, where, _source(body, main))]
     pictures = _pictures(body, doc_rels)
 
     shell_root = etree.fromstring(etree.tostring(root), parser())
@@ -329,9 +340,8 @@ def read_template(blob: bytes) -> Template:
                            if k in RENDERED and not external and t in trees).items():
         where = where_of(name, kind)
         problems += _split_tags(trees[name], where)
-        _fetching_fields(trees[name], where)
         if has_jinja(docxtpl().patch_xml(etree.tostring(trees[name], encoding="unicode"))):
-            parts.append(Part(name, where, _source(trees[name])))
+            parts.append(Part(name, where, _source(trees[name], name)))
 
     core = next((t for _, kind, t, external in package_rels
                  if kind == RT_CORE and not external and t in data), None)
