@@ -99,6 +99,10 @@ REFUSED = [
      "có trường DDEAUTO"),
     ("field-in-a-comment", {}, COMMENT_FIELD, "phần word/comments.xml có trường INCLUDETEXT"),
     ("oversized-part", {DOC: _huge_body}, None, "quá giới hạn 10 triệu ký tự"),
+    ("oversized-xml", {}, {"customXml/item9.xml": b"<a>" + b"".join(
+        b'<b v="' + __import__("random").Random(i).randbytes(500).hex().encode() + b'"/>'
+        for i in range(20_300)) + b"</a>"},
+     "phần customXml/item9.xml là XML dài 20 MB, quá giới hạn 20 MB"),
     ("entity-declaration-in-body", {DOC: _doctype}, None,
      "phần word/document.xml khai báo DTD hoặc thực thể"),
     ("entity-declaration-in-styles", {"word/styles.xml": _doctype}, None,

@@ -131,6 +131,9 @@ def _is_xml(name: str, types: Any) -> bool:
     return name.endswith((".xml", ".rels")) or types(name).endswith("xml")
 
 
+MAX_XML_PART = 20_000_000  # bytes of one XML part, before it is parsed
+
+
 def _parse_all(members: list[tuple[str, bytes]], types: Any) -> dict[str, Any]:
     """Every XML part parsed once, a DTD (entity declarations) or malformed XML refused
     with the part's name."""
@@ -142,6 +145,10 @@ def _parse_all(members: list[tuple[str, bytes]], types: Any) -> dict[str, Any]:
     for name, data in members:
         if not _is_xml(name, types) or not data:
             continue
+        if len(data) > MAX_XML_PART:
+            raise _refused(name, f"là XML dài {len(data) // 1_000_000} MB, quá giới hạn "
+                           f"{MAX_XML_PART // 1_000_000} MB của một phần; một mẫu báo cáo chỉ "
+                           "vài trăm KB")
         if declares_dtd(data[:64 * 1024]):
             raise _refused(name, "khai báo DTD hoặc thực thể (<!DOCTYPE, <!ENTITY): tài liệu "
                            "Word không bao giờ có, đây là dấu hiệu tệp bị sửa để tấn công")
