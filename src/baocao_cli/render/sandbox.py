@@ -167,10 +167,9 @@ def _bounded_filter(name: str, fn: Any) -> Any:
 
 
 def _is_jinja_object(value: Any) -> bool:
-    from jinja2.nodes import EvalContext
-    from jinja2.runtime import Context
-
-    return isinstance(value, Context | EvalContext) or hasattr(value, "filters")
+    """The context, eval context or environment Jinja passes a filter first (all three
+    carry an `environment` or `filters`): not the value being filtered."""
+    return hasattr(value, "environment") or hasattr(value, "filters")
 
 
 def steps(iterable: Any) -> Any:
