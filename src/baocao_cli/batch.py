@@ -24,6 +24,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .issues import Issue
 from .model import Info, Report
@@ -31,6 +32,9 @@ from .read.inputs import collect, sort_key
 from .score.compute import Scores
 from .score.rules import Rules
 from .summary.results import UnitResult
+
+if TYPE_CHECKING:
+    from .summary.sources import Sources
 
 SUMMARY_STEM = "tong-hop"
 MAX_ERRORS_KEPT = 10  # errors a unit carries back for the failure list
@@ -49,6 +53,7 @@ class BatchResult:
     summary_docx: Path | None = None
     empty_folders: list[Path] = field(default_factory=list)
     summary_warnings: list[str] = field(default_factory=list)  # what the summary left out
+    summary_errors: list[str] = field(default_factory=list)  # roster / review problems
 
     @property
     def built(self) -> list[UnitResult]:
@@ -249,13 +254,15 @@ def run_batch(
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[UnitResult], None] | None = None,
     write_summary: bool = True,
+    sources: Sources | None = None,
 ) -> BatchResult:
     """Build every unit found in `inputs` into `outdir`, then the summary files.
 
     `info` is the header/signature of the consolidated report and its recipients (see
     `read_info`). `on_start` gets the number of units before work begins; `on_result`
     each unit's result as it completes (in completion order). The returned units are
-    in input order.
+    in input order. `sources` are the roster, last year's summary and the review for the
+    summary (summary/sources.py); those files are never taken for units.
     """
     from .render.report import default_template
     from .score.rules import load_rules
@@ -264,6 +271,9 @@ def run_batch(
     rules = rules or load_rules()
     template = template if template is not None else default_template()
     files, empty = collect(inputs, outdir)
+    if sources is not None and sources.paths:
+        own = {p.resolve() for p in sources.paths}
+        files = [f for f in files if f.resolve() not in own]
     files.sort(key=sort_key)
     if files:
         outdir.mkdir(parents=True, exist_ok=True)
@@ -300,32 +310,40 @@ def run_batch(
         units = [r for r in results if r is not None]
         batch = BatchResult(units, outdir, 0.0, jobs, empty_folders=empty)
         if write_summary and units:
-            _write_summaries(batch, rules, info, pool)
+            _write_summaries(batch, rules, info, pool, sources)
     batch.elapsed = time.perf_counter() - started
     return batch
 
 
 def _write_summaries(batch: BatchResult, rules: Rules, info: tuple[Info, list[str]] | None,
-                     pool: ProcessPoolExecutor | None) -> None:
-    """tong-hop.xlsx and tong-hop.docx; with a pool, both at once in two workers (each
-    takes a few tenths of a second, mostly importing openpyxl or python-docx)."""
+                     pool: ProcessPoolExecutor | None, sources: Sources | None = None
+                     ) -> None:
+    """tong-hop.xlsx and tong-hop.docx from the tables joined here once (pandas); with a
+    pool, both at once in two workers (each takes a few tenths of a second, mostly
+    importing openpyxl or python-docx)."""
     from .summary.document import write_summary_docx
+    from .summary.tables import build_tables
     from .summary.workbook import write_summary_xlsx
+
+    tables = build_tables(batch.units, rules, sources)
+    batch.summary_errors = list(tables.errors)
 
     batch.summary_xlsx = batch.outdir / f"{SUMMARY_STEM}.xlsx"
     batch.summary_docx = batch.outdir / f"{SUMMARY_STEM}.docx"
     if pool is not None:
         try:
-            xlsx = pool.submit(write_summary_xlsx, batch.summary_xlsx, batch.units, rules)
+            xlsx = pool.submit(write_summary_xlsx, batch.summary_xlsx, batch.units, rules,
+                               tables)
             docx = pool.submit(write_summary_docx, batch.summary_docx, batch.units, rules,
-                               info)
+                               info, tables)
             xlsx.result()  # a writer's own exception is raised here, as without a pool
-            batch.summary_warnings = docx.result()
+            batch.summary_warnings = tables.warnings + docx.result()
             return
         except BrokenProcessPool:  # a worker was killed: write them here instead
             pass
-    write_summary_xlsx(batch.summary_xlsx, batch.units, rules)
-    batch.summary_warnings = write_summary_docx(batch.summary_docx, batch.units, rules, info)
+    write_summary_xlsx(batch.summary_xlsx, batch.units, rules, tables)
+    batch.summary_warnings = tables.warnings + write_summary_docx(
+        batch.summary_docx, batch.units, rules, info, tables)
 
 
 # ---------------------------------------------------------------- the consolidated header

@@ -154,6 +154,20 @@ CATALOGUE: dict[str, str] = {
             "({registers}) đếm được {counted}. Báo cáo dùng số liệu của trang này; kiểm tra lại.",
     "W610": "trang này bị bỏ qua vì sổ đăng ký văn bản được lấy từ tệp {file} (--so-van-ban).",
     "W690": "còn {n} cảnh báo khác cùng mã {capped} (tổng cộng {total}) không liệt kê ở đây.",
+    # the Sở Nội vụ's inputs to `batch` (--don-vi, --nam-truoc, --tham-dinh)
+    "E701": "đơn vị \"{value}\" đã có ở {first} (trùng tên sau khi bỏ dấu, hoa/thường và "
+            "khoảng trắng). Mỗi đơn vị chỉ ghi một dòng.",
+    "E702": "đơn vị \"{value}\" ({first}) có {n} sổ: {files}. Mỗi đơn vị chỉ nộp một sổ; "
+            "cần bỏ sổ thừa rồi chạy lại. Đơn vị này chưa được xếp hạng.",
+    "E703": "\"{value}\" không phải mức xếp loại của quy tắc. Cần một trong: {expected}.",
+    "E704": "điểm thẩm định {value} nằm ngoài khoảng cho phép. Cần từ 0 đến {maximum}.",
+    "E705": "dòng \"{value}\" không khớp đơn vị nào của lần tổng hợp này. Cần Cơ quan, Ký "
+            "hiệu (hoặc Báo cáo) như trong tong-hop.xlsx.",
+    "E706": "dòng \"{value}\" khớp {n} đơn vị ({files}). Cần ghi cột \"Báo cáo\" để chỉ rõ "
+            "một đơn vị.",
+    "E707": "đơn vị \"{value}\" đã có điểm thẩm định ở {first}. Mỗi đơn vị chỉ một điểm.",
+    "W701": "sổ của \"{value}\" không khớp đơn vị nào trong danh sách đơn vị {roster}. Kiểm "
+            "tra tên cơ quan, ký hiệu hoặc bổ sung danh sách.",
 }
 
 

@@ -11,7 +11,7 @@ import io
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..contract import GROUPS
 from ..files import write_atomic
@@ -20,7 +20,6 @@ from ..score.rules import Rules
 from ..vn import (
     date_phrase,
     format_number,
-    format_score,
     number_code,
     recipient_lines,
     round_half_up,
@@ -31,13 +30,14 @@ from .results import UnitResult
 from .workbook import (
     FONT,
     HUNDRED,
-    display_name,
     document_totals,
-    ranked,
     rating_counts,
     report_year,
     safe_text,
 )
+
+if TYPE_CHECKING:
+    from .tables import Tables
 
 NO_CHART = "(Không vẽ được biểu đồ: máy không có phông chữ tiếng Việt như Times New Roman)"
 
@@ -265,23 +265,43 @@ class _Doc:
         p = self.para(self.doc, "")
         p.runs[0].add_break(WD_BREAK.PAGE)
 
+    def grid(self, headers: list[str], widths: list[float], rows: list[list[str]]) -> None:
+        """A bordered table: a bold header row repeated on every page, then `rows`, the
+        second column left-aligned (names), the others centred. One formatted row is
+        copied for every row: python-docx's own calls cost about 2 ms a paragraph, 10 s
+        for a thousand units; a copy of the row's XML costs almost nothing."""
+        t = self.table(1, widths, borders=True)
+        for cell, text in zip(t.rows[0].cells, headers, strict=True):
+            self.para(cell, text, size=12, bold=True)
+        self.repeat_header(t.rows[0])
+        c = self.add_row(t)
+        for i, cell in enumerate(c):
+            self.para(cell, "x", size=12, align="left" if i == 1 else "center")
+        proto = c[0]._tc.getparent()
+        proto.getparent().remove(proto)
+        for texts in rows:
+            self.copy_row(t, proto, texts)
+
 
 def _percent(share: Decimal) -> str:
     return f"{format_number(share, 2)}%"
 
 
 def build_summary_docx(units: Sequence[UnitResult], rules: Rules,
-                       info: tuple[Info, list[str]] | None = None
-                       ) -> tuple[bytes, list[str]]:
+                       info: tuple[Info, list[str]] | None = None,
+                       tables: Tables | None = None) -> tuple[bytes, list[str]]:
     """The consolidated report as bytes, with blank header/signature fields to fill by hand,
     and warnings for the user (in Vietnamese) about what it had to leave out."""
+    from .tables import build_tables, context
+
     warnings: list[str] = []
     head, recipients = info if info is not None else (Info(), [])
     year = report_year(units, head)
     year_text = str(year) if year else "…"
-    counts = rating_counts(units, rules)
+    tables = tables if tables is not None else build_tables(units, rules)
+    ctx = context(tables)
+    counts = rating_counts(tables)
     n_ok = sum(c.count for c in counts)
-    table = ranked(units)
     failed = [u for u in units if not u.ok]
     d = _Doc()
     doc = d.doc
@@ -341,12 +361,9 @@ def build_summary_docx(units: Sequence[UnitResult], rules: Rules,
         d.para(doc, f"Biểu đồ: Kết quả xếp loại công tác văn thư, lưu trữ năm {year_text}",
                size=12, italic=True, after=6)
     if n_ok:
-        best = [u for r, u in table if r == 1]
-        d.body(f"- Điểm cao nhất: {format_score(best[0].total)} điểm ("
-               + ", ".join(display_name(u) for u in best) + ").")
-        totals = [u.total for _, u in table if u.total is not None and u.ok]
-        mean = round_half_up(sum(totals, Decimal(0)) / len(totals), 2)
-        d.body(f"- Điểm bình quân: {format_score(mean)} điểm.")
+        d.body(f"- Điểm cao nhất: {ctx['diem_cao_nhat']} điểm ("
+               + ", ".join(ctx["cao_nhat"]) + ").")
+        d.body(f"- Điểm bình quân: {ctx['diem_binh_quan']} điểm.")
     d.body("- Bảng xếp hạng chi tiết các cơ quan, đơn vị, địa phương tại Phụ lục I kèm theo "
            "Báo cáo này.")
 
@@ -373,6 +390,7 @@ def build_summary_docx(units: Sequence[UnitResult], rules: Rules,
         first = first.removeprefix(f"{name}: ")  # file-level messages lead with the name
         more = f" (và {u.n_errors - 1} lỗi khác)" if u.n_errors > 1 else ""
         d.body(f"- {name}: {first}{more}")
+    year_sections(d, ctx)
     d.body(f"Trên đây là báo cáo tổng hợp kết quả đánh giá, xếp loại công tác văn thư, lưu "
            f"trữ năm {year_text} của {who}./.")
 
@@ -396,24 +414,17 @@ def build_summary_docx(units: Sequence[UnitResult], rules: Rules,
     d.para(doc, f"KẾT QUẢ XẾP HẠNG CÔNG TÁC VĂN THƯ, LƯU TRỮ NĂM {year_text}", bold=True)
     so = number_code(head.so, "BC", head.ky_hieu or "      ")
     d.para(doc, f"(Kèm theo Báo cáo số {so} của {who})", italic=True, after=6)
-    widths = [1.4, 6.6, 2.3, 2.6, 3.6]
-    rt = d.table(1, widths, borders=True)
-    for cell, text in zip(rt.rows[0].cells, ["Hạng", "Cơ quan, đơn vị", "Tổng điểm",
-                                             "Xếp loại", "Tệp"], strict=True):
-        d.para(cell, text, size=12, bold=True)
-    d.repeat_header(rt.rows[0])
-    # One formatted row, copied for every unit: python-docx's own calls cost about 2 ms a
-    # paragraph, 10 s for a thousand units; a copy of the row's XML costs almost nothing.
-    c = d.add_row(rt)
-    for cell, size, align in zip(c, (12, 12, 12, 12, 11),
-                                 ("center", "left", "center", "center", "left"), strict=True):
-        d.para(cell, "x", size=size, align=align)
-    proto = c[0]._tc.getparent()
-    proto.getparent().remove(proto)
-    for rank, u in table:
-        if rank is not None:
-            d.copy_row(rt, proto, [str(rank), display_name(u), format_score(u.total),
-                                   u.rating or "", Path(u.source).name])
+    if ctx["reviewed"]:
+        d.grid(["Hạng", "Cơ quan, đơn vị", "Điểm tự chấm", "Điểm thẩm định", "Xếp loại",
+                "Tệp"], [1.3, 5.2, 2.0, 2.2, 2.3, 3.5],
+               [[str(r["hang"]), r["ten"], r["tu_cham"], r["tham_dinh"], r["xep_loai"],
+                 r["tep"]] for r in ctx["ranking"]])
+    else:
+        d.grid(["Hạng", "Cơ quan, đơn vị", "Tổng điểm", "Xếp loại", "Tệp"],
+               [1.4, 6.6, 2.3, 2.6, 3.6],
+               [[str(r["hang"]), r["ten"], r["diem"], r["xep_loai"], r["tep"]]
+                for r in ctx["ranking"]])
+    year_appendices(d, ctx, year_text, so, who)
 
     props = doc.core_properties
     props.title = title
@@ -427,14 +438,88 @@ def build_summary_docx(units: Sequence[UnitResult], rules: Rules,
     return buf.getvalue(), warnings
 
 
+ROMAN = ("V", "VI", "VII")
+
+
+def year_sections(d: _Doc, ctx: dict[str, Any]) -> None:
+    """The Sở Nội vụ's year, after section IV: who of the roster submitted and the ratings
+    per Cấp, the comparison with last year, the units the review adjusted. Everything
+    comes from the plain context of tables.context, so it moves into a template as is."""
+    numbers = iter(ROMAN)
+    roster, last, review = ctx["roster"], ctx["last_year"], ctx["review"]
+    if roster is not None:
+        d.heading(f"{next(numbers)}. TÌNH HÌNH NỘP BÁO CÁO THEO DANH SÁCH ĐƠN VỊ")
+        missing = roster["chua_nop"]
+        d.body(f"- Số cơ quan, đơn vị, địa phương trong danh sách: "
+               f"{format_number(roster['so_don_vi'])}; đã nộp báo cáo: "
+               f"{format_number(roster['da_nop'])}; chưa nộp: {format_number(len(missing))}.")
+        if missing:
+            d.body("- Các cơ quan, đơn vị, địa phương chưa nộp báo cáo: "
+                   + "; ".join(missing) + ".")
+        if roster["ngoai_danh_sach"]:
+            d.body("- Báo cáo của đơn vị không có trong danh sách: "
+                   + "; ".join(roster["ngoai_danh_sach"]) + ".")
+        d.body("- Kết quả xếp loại theo cấp:", keep_next=True)
+        bands = [b["ten"] for b in ctx["xep_loai"]]
+        width = min(2.2, 9.0 / max(1, len(bands)))
+        d.grid(["Cấp", "Số đơn vị", "Đã nộp", *bands],
+               [4.0, 1.8, 1.7, *([width] * len(bands))],
+               [[c["cap"], format_number(c["so_don_vi"]), format_number(c["da_nop"]),
+                 *(format_number(b["so"]) for b in c["xep_loai"])]
+                for c in roster["theo_cap"]])
+        d.para(d.doc, "", after=6)
+    if last is not None:
+        d.heading(f"{next(numbers)}. SO VỚI NĂM TRƯỚC")
+        d.body(f"So với năm trước: {format_number(last['tang'])} đơn vị tăng xếp loại, "
+               f"{format_number(last['giam'])} đơn vị giảm, {format_number(last['giu_nguyen'])}"
+               f" đơn vị giữ nguyên.")
+        if last["moi"]:
+            d.body("- Đơn vị có báo cáo năm nay, năm trước chưa có: " + "; ".join(last["moi"])
+                   + ".")
+        if last["khong_con"]:
+            d.body("- Đơn vị năm trước có, năm nay không có báo cáo: "
+                   + "; ".join(last["khong_con"]) + ".")
+        d.body("- Chi tiết thay đổi của từng đơn vị tại Phụ lục II kèm theo Báo cáo này.")
+    if review is not None:
+        d.heading(f"{next(numbers)}. KẾT QUẢ THẨM ĐỊNH")
+        changed = review["dieu_chinh"]
+        d.body(f"Sau thẩm định {format_number(review['so_tham_dinh'])} báo cáo, "
+               + (f"{format_number(len(changed))} đơn vị được điều chỉnh điểm; thứ hạng và "
+                  f"xếp loại đề nghị theo điểm thẩm định:" if changed
+                  else "không đơn vị nào phải điều chỉnh điểm."))
+        for r in changed:
+            rating = r["xep_loai"] if r["xep_loai"] == r["tu_xep_loai"] \
+                else f"từ {r['tu_xep_loai']} thành {r['xep_loai']}"
+            note = f"; {r['ghi_chu']}" if r["ghi_chu"] else ""
+            d.body(f"- {r['ten']}: tự chấm {r['tu_cham']} điểm, thẩm định {r['tham_dinh']} "
+                   f"điểm ({r['chenh_lech']}), xếp loại {rating}{note}.")
+
+
+def year_appendices(d: _Doc, ctx: dict[str, Any], year_text: str, so: str, who: str) -> None:
+    """Phụ lục II, the change of every unit since last year, when last year was given."""
+    last = ctx["last_year"]
+    if last is None:
+        return
+    d.page_break()
+    d.para(d.doc, "Phụ lục II", bold=True)
+    d.para(d.doc, f"KẾT QUẢ NĂM {year_text} SO VỚI NĂM TRƯỚC", bold=True)
+    d.para(d.doc, f"(Kèm theo Báo cáo số {so} của {who})", italic=True, after=6)
+    d.grid(["STT", "Cơ quan, đơn vị", "Điểm năm trước", "Xếp loại năm trước", "Điểm năm nay",
+            "Xếp loại năm nay", "Thay đổi", "So với năm trước"],
+           [1.1, 4.6, 1.6, 1.8, 1.6, 1.8, 1.6, 1.9],
+           [[str(i), r["ten"], r["diem_truoc"], r["xep_loai_truoc"], r["diem"], r["xep_loai"],
+             r["thay_doi"], r["so_voi"]] for i, r in enumerate(last["bang"], 1)])
+
+
 def _recipient_lines(items: list[str]) -> list[str]:
     """The recipients as in any report; blanks to fill by hand when none were given."""
     return recipient_lines(items) or ["- …………;", "- Lưu: VT."]
 
 
 def write_summary_docx(path: Path, units: Sequence[UnitResult], rules: Rules,
-                       info: tuple[Info, list[str]] | None = None) -> list[str]:
+                       info: tuple[Info, list[str]] | None = None,
+                       tables: Tables | None = None) -> list[str]:
     """Write the consolidated report; the warnings of `build_summary_docx`."""
-    blob, warnings = build_summary_docx(units, rules, info)
+    blob, warnings = build_summary_docx(units, rules, info, tables)
     write_atomic(path, lambda fh: fh.write(blob))
     return warnings
