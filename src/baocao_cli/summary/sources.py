@@ -101,11 +101,24 @@ def _text(table: Table, row: Row, key: str, issues: list[Issue]) -> str:
     return Reader(issues).text(table.sheet, row.get(key)).strip()
 
 
+# Long forms that units and rosters write either way, folded: `UBND xã Kỳ Tân` is
+# `Ủy ban nhân dân xã Kỳ Tân`.
+_SHORT_FORMS = (("uybannhandan", "ubnd"), ("hoidongnhandan", "hdnd"))
+
+
+def name_key(name: str) -> str:
+    """A unit's name for matching: folded (case, marks, spacing), long forms shortened."""
+    key = fold(name)
+    for long, short in _SHORT_FORMS:
+        key = key.replace(long, short)
+    return key
+
+
 def identity(co_quan: str, ky_hieu: str, unique_ky: set[str]) -> str:
     """The key a row is known by: its ký hiệu where that names one unit only, else its
     name, both folded (case, marks, spaces)."""
     ky = fold(ky_hieu)
-    return f"k:{ky}" if ky and ky in unique_ky else f"n:{fold(co_quan)}"
+    return f"k:{ky}" if ky and ky in unique_ky else f"n:{name_key(co_quan)}"
 
 
 def unique_ky_hieu(entries: list[Entry]) -> set[str]:

@@ -21,7 +21,7 @@ from ..issues import make
 from ..score.rules import Rules
 from ..vn import fold, format_score, round_half_up
 from .results import UnitResult
-from .sources import Entry, Sources
+from .sources import Entry, Sources, name_key
 
 STATUS_OK = "Đã lập báo cáo"
 STATUS_FAILED = "Lỗi, chưa lập báo cáo"
@@ -75,7 +75,7 @@ def _units_frame(units: Sequence[UnitResult], codes: list[str]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=columns)
     df["ok"] = df["ok"].astype(bool)
     df["ky"] = df["ky_hieu"].map(fold)
-    df["names"] = [[n for n in dict.fromkeys((fold(a), fold(b))) if n]
+    df["names"] = [[n for n in dict.fromkeys((name_key(a), name_key(b))) if n]
                    for a, b in zip(df["co_quan"], df["ten_co_quan"], strict=True)]
     df["ten"] = [c or t for c, t in zip(df["co_quan"], df["tep"], strict=True)]
     return df
@@ -86,7 +86,7 @@ def _entries_frame(entries: list[Entry]) -> pd.DataFrame:
                       columns=list(Entry.__dataclass_fields__))
     df.insert(0, "rid", range(len(df)))
     df["ky"] = df["ky_hieu"].map(fold)
-    df["names"] = [[fold(n)] for n in df["co_quan"]]
+    df["names"] = [[name_key(n)] for n in df["co_quan"]]
     return df
 
 
@@ -153,6 +153,7 @@ def build_tables(units: Sequence[UnitResult], rules: Rules,
     tables.ratings = rating_frame(ranked, rules)
     if sources.roster is not None:
         tables.by_cap = _by_cap(df, sources.roster, rules)
+        tables.unmatched = df[(df["rid"] < 0) & (df["co_quan"] != "")]
     if sources.last_year is not None:
         _join_last_year(tables, sources.last_year, rules)
     if tables.reviewed:
@@ -184,7 +185,6 @@ def _join_roster(tables: Tables, df: pd.DataFrame, sources: Sources) -> pd.DataF
             n=len(files), files=", ".join(files)).message)
     tables.missing = roster[~roster["rid"].isin(n_files.index)]
     stray = df[(df["rid"] < 0) & (df["co_quan"] != "")]
-    tables.unmatched = stray
     tables.warnings += [make("W701", value=u.co_quan, roster=where).message.replace(
         "Sổ của", f"{u.source}: sổ của", 1) for u in stray.itertuples()]
     return df
@@ -246,10 +246,10 @@ def _join_last_year(tables: Tables, last_year: list[Entry], rules: Rules) -> Non
     """Last year's final score and rating beside each ranked unit; the change, whether
     the rating rose, fell or held; units new this year and those gone since."""
     df = tables.units
-    ly = _entries_frame(last_year)
-    found = pairs(df, ly, "idx", "rid").drop_duplicates("idx")
-    merged = df.merge(found, on="idx", how="left").merge(
-        ly[["rid", "total", "rating"]], on="rid", how="left")
+    ly = _entries_frame(last_year).rename(columns={"rid": "lyid"})
+    found = pairs(df, ly, "idx", "lyid").drop_duplicates("idx")
+    merged = df[["idx"]].merge(found, on="idx", how="left").merge(
+        ly[["lyid", "total", "rating"]], on="lyid", how="left")
     merged.index = df.index
     df["nam_truoc_diem"] = merged["total"].where(merged["total"].notna(), None)
     df["nam_truoc_xep_loai"] = merged["rating"].fillna("")
@@ -272,8 +272,8 @@ def _join_last_year(tables: Tables, last_year: list[Entry], rules: Rules) -> Non
     df["thay_doi"] = change
     df["so_voi_nam_truoc"] = trend
     tables.changes = df[df["hang"].notna()]
-    seen = set(merged["rid"].dropna().astype(int))
-    tables.gone = ly[~ly["rid"].isin(seen)]
+    seen = set(merged["lyid"].dropna().astype(int))
+    tables.gone = ly[~ly["lyid"].isin(seen)]
 
 
 # ---------------------------------------------------------------- the document's figures
