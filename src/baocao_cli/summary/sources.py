@@ -114,28 +114,15 @@ def name_key(name: str) -> str:
     return key
 
 
-def identity(co_quan: str, ky_hieu: str, unique_ky: set[str]) -> str:
-    """The key a row is known by: its ký hiệu where that names one unit only, else its
-    name, both folded (case, marks, spaces)."""
-    ky = fold(ky_hieu)
-    return f"k:{ky}" if ky and ky in unique_ky else f"n:{name_key(co_quan)}"
-
-
-def unique_ky_hieu(entries: list[Entry]) -> set[str]:
-    """Folded ký hiệu that occur on one row only: communes often share `UBND`."""
-    seen: dict[str, int] = {}
-    for e in entries:
-        if ky := fold(e.ky_hieu):
-            seen[ky] = seen.get(ky, 0) + 1
-    return {k for k, n in seen.items() if n == 1}
+# Ký hiệu that every commune's People's Committee (and Council) writes: never one unit's.
+GENERIC_KY_HIEU = frozenset({"ubnd", "hdnd"})
 
 
 def _no_duplicates(entries: list[Entry], issues: list[Issue]) -> None:
-    """Two rows for one unit (E701): a join would pick one of them silently."""
-    unique = unique_ky_hieu(entries)
+    """Two rows with one name (E701): a join would pick one of them silently."""
     first: dict[str, Entry] = {}
     for e in entries:
-        key = identity(e.co_quan, e.ky_hieu, unique)
+        key = name_key(e.co_quan)
         if key in first:
             sheet, cell = e.ref.split("!", 1)
             issues.append(make("E701", sheet=sheet, cell=cell, value=e.co_quan,

@@ -21,7 +21,7 @@ from ..issues import make
 from ..score.rules import Rules
 from ..vn import fold, format_score, round_half_up
 from .results import UnitResult
-from .sources import Entry, Sources, name_key
+from .sources import GENERIC_KY_HIEU, Entry, Sources, name_key
 
 STATUS_OK = "Đã lập báo cáo"
 STATUS_FAILED = "Lỗi, chưa lập báo cáo"
@@ -92,15 +92,13 @@ def _entries_frame(entries: list[Entry]) -> pd.DataFrame:
 
 def pairs(left: pd.DataFrame, right: pd.DataFrame, lid: str, rid: str) -> pd.DataFrame:
     """Which rows of `left` and `right` are the same unit: by ký hiệu where it names one row
-    on each side (communes often share `UBND`), else by a folded name. Columns `lid`,
-    `rid`; a left row may pair with several right rows and the other way round."""
-    def unique(df: pd.DataFrame) -> pd.Series:
-        ky = df["ky"][df["ky"] != ""]
-        return ky.drop_duplicates(keep=False)
-
-    both = set(unique(left)) & set(unique(right))
-    by_ky = left.loc[left["ky"].isin(both), [lid, "ky"]].merge(
-        right.loc[right["ky"].isin(both), [rid, "ky"]], on="ky")[[lid, rid]]
+    of `right` (the roster, last year's summary, this year's units) and is not one every
+    commune writes (`UBND`), else by a folded name. Columns `lid`, `rid`; several left rows
+    may pair with one right row (two workbooks of one unit) and the other way round."""
+    ky = right["ky"][(right["ky"] != "") & ~right["ky"].isin(GENERIC_KY_HIEU)]
+    known = set(ky.drop_duplicates(keep=False))
+    by_ky = left.loc[left["ky"].isin(known), [lid, "ky"]].merge(
+        right.loc[right["ky"].isin(known), [rid, "ky"]], on="ky")[[lid, rid]]
     rest_l = left.loc[~left[lid].isin(by_ky[lid]), [lid, "names"]].explode("names")
     rest_r = right.loc[~right[rid].isin(by_ky[rid]), [rid, "names"]].explode("names")
     by_name = rest_l.dropna().merge(rest_r.dropna(), on="names")[[lid, rid]]
