@@ -199,7 +199,8 @@ def test_consolidated_report_has_the_year(with_roster) -> None:
     assert "năm trước chưa có: Ủy ban nhân dân xã Kỳ Tân; Sở Y tế." in text
     assert "năm nay không có báo cáo: Sở Xây dựng." in text
     cap = next(t for t in tables if t[0][0] == "Cấp")
-    assert cap[1] == ["Sở, ban, ngành", "4", "3", "1", "0", "1", "0", "0"]
+    assert cap[1] == ["Sở, ban, ngành", "4", "3",
+                      "Xuất sắc: 1; Tốt: 0; Khá: 1; Trung bình: 0; Yếu: 0"]
     changes = next(t for t in tables if t[0][-1] == "So với năm trước")
     assert ["1", "Sở Nội vụ", "76,5", "Khá", "93,5", "Xuất sắc", "+17", "Tăng"] in changes
     assert "Phụ lục II" in text

@@ -255,6 +255,7 @@ def run_batch(
     on_result: Callable[[UnitResult], None] | None = None,
     write_summary: bool = True,
     sources: Sources | None = None,
+    template_tong_hop: bytes | None = None,
 ) -> BatchResult:
     """Build every unit found in `inputs` into `outdir`, then the summary files.
 
@@ -310,14 +311,14 @@ def run_batch(
         units = [r for r in results if r is not None]
         batch = BatchResult(units, outdir, 0.0, jobs, empty_folders=empty)
         if write_summary and units:
-            _write_summaries(batch, rules, info, pool, sources)
+            _write_summaries(batch, rules, info, pool, template_tong_hop, sources)
     batch.elapsed = time.perf_counter() - started
     return batch
 
 
 def _write_summaries(batch: BatchResult, rules: Rules, info: tuple[Info, list[str]] | None,
-                     pool: ProcessPoolExecutor | None, sources: Sources | None = None
-                     ) -> None:
+                     pool: ProcessPoolExecutor | None, template: bytes | None = None,
+                     sources: Sources | None = None) -> None:
     """tong-hop.xlsx and tong-hop.docx from the tables joined here once (pandas); with a
     pool, both at once in two workers (each takes a few tenths of a second, mostly
     importing openpyxl or python-docx)."""
@@ -335,7 +336,7 @@ def _write_summaries(batch: BatchResult, rules: Rules, info: tuple[Info, list[st
             xlsx = pool.submit(write_summary_xlsx, batch.summary_xlsx, batch.units, rules,
                                tables)
             docx = pool.submit(write_summary_docx, batch.summary_docx, batch.units, rules,
-                               info, tables)
+                               info, template, tables)
             xlsx.result()  # a writer's own exception is raised here, as without a pool
             batch.summary_warnings = tables.warnings + docx.result()
             return
@@ -343,7 +344,7 @@ def _write_summaries(batch: BatchResult, rules: Rules, info: tuple[Info, list[st
             pass
     write_summary_xlsx(batch.summary_xlsx, batch.units, rules, tables)
     batch.summary_warnings = tables.warnings + write_summary_docx(
-        batch.summary_docx, batch.units, rules, info, tables)
+        batch.summary_docx, batch.units, rules, info, template, tables)
 
 
 # ---------------------------------------------------------------- the consolidated header

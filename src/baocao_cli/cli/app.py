@@ -291,6 +291,10 @@ def batch(
         "--tham-dinh", help="Bản sao tong-hop.xlsx đã điền cột \"Điểm thẩm định\": xếp hạng "
         "và xếp loại theo điểm thẩm định.", dir_okay=False, metavar="THẨM_ĐỊNH.xlsx",
         show_default=False)] = None,
+    template_tong_hop: Annotated[Path | None, typer.Option(
+        "--template-tong-hop", help="Mẫu báo cáo tổng hợp (.docx) thay cho mẫu mặc định; lấy "
+        "mẫu để sửa: baocao template export MẪU.docx --tong-hop.", dir_okay=False,
+        metavar="MẪU.docx", show_default=False)] = None,
 ) -> None:
     """Lập báo cáo cho nhiều đơn vị một lần, kèm bảng xếp hạng và báo cáo tổng hợp.
 
@@ -314,6 +318,7 @@ def batch(
         except OSError as exc:
             raise _usage_error(f"không đọc được mẫu báo cáo {template}: "
                                f"{exc.strerror or exc}.") from None
+    tong_hop_blob = _tong_hop_template(template_tong_hop)
     no_pdf = ""
     if pdf:
         from ..render.pdf import INSTALL_HINT, find_soffice
@@ -385,7 +390,8 @@ def batch(
     try:
         done = run_batch(inputs, outdir, rules=loaded, jobs=jobs or default_jobs(),
                          template=blob, pdf=pdf, info=header, on_start=started,
-                         on_result=one, sources=sources)
+                         on_result=one, sources=sources,
+                         template_tong_hop=tong_hop_blob)
     except OSError as exc:
         typer.echo(f"Lỗi: không ghi được vào {outdir}: {exc.strerror or exc}.", err=True)
         raise typer.Exit(1) from None
@@ -426,6 +432,27 @@ def batch(
     raise typer.Exit(1 if failed or done.pdf_failed or no_pdf or done.summary_errors else 0)
 
 
+def _tong_hop_template(path: Path | None) -> bytes | None:
+    """The consolidated report's own template, checked before any unit is built."""
+    if path is None:
+        return None
+    from ..render.fill import prepared
+    from ..render.sandbox import TemplateError, renderer
+    from ..summary.document import VOCABULARY
+
+    try:
+        blob = path.read_bytes()
+    except OSError as exc:
+        raise _usage_error(f"không đọc được mẫu báo cáo tổng hợp {path}: "
+                           f"{exc.strerror or exc}.") from None
+    try:
+        prepared(blob, renderer(), VOCABULARY)
+    except TemplateError as exc:
+        typer.echo(f"Lỗi: {path}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    return blob
+
+
 template_app = typer.Typer(
     help="Mẫu báo cáo Word: lấy mẫu mặc định để sửa, kiểm tra mẫu đã sửa.",
     no_args_is_help=True,
@@ -435,15 +462,21 @@ app.add_typer(template_app, name="template")
 
 TemplatePathArg = Annotated[Path, typer.Argument(
     help="Tệp mẫu báo cáo (.docx).", show_default=False, metavar="MẪU.docx")]
+TongHopOpt = Annotated[bool, typer.Option(
+    "--tong-hop", help="Mẫu của báo cáo tổng hợp (tong-hop.docx của lệnh batch) thay cho "
+    "mẫu báo cáo đơn vị.")]
 
 
 @template_app.command("export")
-def template_export(path: TemplatePathArg) -> None:
+def template_export(path: TemplatePathArg, tong_hop: TongHopOpt = False) -> None:
     """Ghi mẫu báo cáo mặc định ra tệp .docx để sửa lời văn trong Word hoặc LibreOffice."""
     from ..files import write_atomic
-    from ..render.report import default_template
 
     _check_output(path, ".docx", "tệp mẫu")
+    if tong_hop:
+        from ..summary.document import default_template
+    else:
+        from ..render.report import default_template
     blob = default_template()
     try:
         write_atomic(path, lambda fh: fh.write(blob))
@@ -451,20 +484,24 @@ def template_export(path: TemplatePathArg) -> None:
         typer.echo(f"Lỗi: không ghi được {path}: {exc.strerror or exc}.", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"Đã ghi mẫu báo cáo mặc định: {path}")
-    typer.echo(f"Sửa xong, kiểm tra bằng: baocao template check {path}")
+    typer.echo(f"Sửa xong, kiểm tra bằng: baocao template check {path}"
+               + (" --tong-hop" if tong_hop else ""))
 
 
 @template_app.command("check")
-def template_check(path: TemplatePathArg) -> None:
+def template_check(path: TemplatePathArg, tong_hop: TongHopOpt = False) -> None:
     """Liệt kê biến và bộ lọc mẫu dùng; báo biến lạ và lỗi cú pháp (mã thoát 1 nếu có)."""
     from ..render.check import TemplateFileError, check_template
-    from ..render.report import TEMPLATE_VARIABLES
     from ..render.sandbox import FILTERS
 
+    if tong_hop:
+        from ..summary.document import VOCABULARY
+    else:
+        from ..render.report import VOCABULARY
     if not path.is_file():
         raise _usage_error(f"không có tệp mẫu {path}.")
     try:
-        result = check_template(path.read_bytes())
+        result = check_template(path.read_bytes(), VOCABULARY)
     except TemplateFileError as exc:
         typer.echo(f"Lỗi: {path}: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -483,8 +520,8 @@ def template_check(path: TemplatePathArg) -> None:
         return
     for problem in result.problems:
         typer.echo(f"Lỗi: {path}, {problem.part}: {problem.message}", err=True)
-    typer.echo(f"Mẫu có {len(result.problems)} lỗi. Biến báo cáo cung cấp: "
-               f"{', '.join(TEMPLATE_VARIABLES)}. Bộ lọc tiếng Việt: {', '.join(FILTERS)}.",
+    typer.echo(f"Mẫu có {len(result.problems)} lỗi. Biến {VOCABULARY.label} cung cấp: "
+               f"{', '.join(VOCABULARY.variables)}. Bộ lọc tiếng Việt: {', '.join(FILTERS)}.",
                err=True)
     raise typer.Exit(1)
 

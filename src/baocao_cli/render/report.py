@@ -26,6 +26,7 @@ from ..vn import (
     recipient_lines,
     upper_vn,
 )
+from .check import Vocabulary
 from .layout import PAGE_TEXT_CM, rule_indent_twips
 from .sandbox import renderer
 
@@ -317,6 +318,9 @@ TEMPLATE_ITEM_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+VOCABULARY = Vocabulary(TEMPLATE_VARIABLES, TEMPLATE_FIELDS, TEMPLATE_ITEM_FIELDS)
+
+
 def render_docx(report: Report, scores: Scores, rules: Rules, template: bytes | None = None
                 ) -> bytes:
     """The finished document as bytes (nothing is written here)."""
@@ -338,7 +342,7 @@ def render_docx(report: Report, scores: Scores, rules: Rules, template: bytes | 
     if info.ngay is not None:
         properties["created"] = properties["modified"] = dt.datetime.combine(info.ngay,
                                                                              dt.time())
-    return prepared(blob, env).fill(context(report, scores, rules), properties)
+    return prepared(blob, env, VOCABULARY).fill(context(report, scores, rules), properties)
 
 
 def write_docx(path: Path, blob: bytes) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import pandas as pd
 
 from ..issues import make
 from ..score.rules import Rules
-from ..vn import fold, format_score, round_half_up
+from ..vn import fold, format_number, format_score, round_half_up, xml_safe
 from .results import UnitResult
 from .sources import GENERIC_KY_HIEU, Entry, Sources, name_key
 
@@ -64,7 +65,7 @@ def _units_frame(units: Sequence[UnitResult], codes: list[str]) -> pd.DataFrame:
             "nam": u.nam or None, "tong_diem": u.total, "tu_xep_loai": u.rating or "",
             "ok": u.ok and u.total is not None, "n_errors": u.n_errors,
             "n_warnings": u.n_warnings, "output": u.output or "",
-            "errors": list(zip(u.error_codes, u.errors, strict=True)),
+            "errors": list(zip_longest(u.error_codes, u.errors, fillvalue="")),
         }
         for code in codes:
             row[f"p:{code}"] = scores.get(code)
@@ -287,60 +288,82 @@ def _signed(value: Decimal | None) -> str:
     return ("+" if value > 0 else "") + format_score(value)
 
 
-def context(tables: Tables) -> dict[str, Any]:
-    """The new sections of tong-hop.docx as plain values (texts, numbers, lists of
-    dicts), for the python-docx writer now and a template later."""
+def _names(values: Sequence[str]) -> str:
+    return "; ".join(xml_safe(v) for v in values)
+
+
+# Section numbers after I–IV of the consolidated report, in the order the sections come.
+_SECTIONS = ("V", "VI", "VII")
+
+
+def context(tables: Tables, rules: Rules) -> dict[str, Any]:
+    """The figures of tong-hop.docx that come from the frames, as display-ready text:
+    the ranking (Phụ lục I), the best and mean scores, and the sections of the roster
+    (`danh_sach`, `theo_cap`), last year (`nam_truoc`, `thay_doi`) and the review
+    (`tham_dinh`, `dieu_chinh`); a section's record is None when its option was not used."""
     ranked = tables.ranked
     ctx: dict[str, Any] = {
-        "ranking": [{"hang": int(r.hang), "ten": r.ten, "tu_cham": _score(r.tong_diem),
-                     "tham_dinh": _score(r.diem_tham_dinh), "diem": _score(r.diem),
-                     "xep_loai": r.xep_loai, "tep": r.tep} for r in ranked.itertuples()],
-        "xep_loai": [{"ten": r.name, "so": int(r.count), "ty_le": r.share}
-                     for r in tables.ratings.itertuples()],
-        "reviewed": tables.reviewed, "roster": None, "last_year": None, "review": None,
-        "cao_nhat": [], "diem_cao_nhat": "", "diem_binh_quan": "",
+        "diem_cao_nhat": "", "don_vi_cao_nhat": "", "diem_binh_quan": "",
+        "xep_hang": [{"hang": str(int(r.hang)), "ten": xml_safe(r.ten),
+                      "diem": _score(r.diem), "tu_cham": _score(r.tong_diem),
+                      "tham_dinh": _score(r.diem_tham_dinh), "xep_loai": r.xep_loai,
+                      "tep": xml_safe(r.tep)} for r in ranked.itertuples()],
+        "danh_sach": None, "theo_cap": [], "nam_truoc": None, "thay_doi": [],
+        "tham_dinh": None, "dieu_chinh": [],
     }
     if len(ranked):
         scores = list(ranked["diem"])
-        ctx["cao_nhat"] = ranked.loc[ranked["hang"] == 1, "ten"].tolist()
         ctx["diem_cao_nhat"] = format_score(max(scores))
+        ctx["don_vi_cao_nhat"] = ", ".join(
+            xml_safe(n) for n in ranked.loc[ranked["hang"] == 1, "ten"])
         ctx["diem_binh_quan"] = format_score(
             round_half_up(sum(scores, Decimal(0)) / len(scores), 2))
+    numbers = iter(_SECTIONS)
     if tables.missing is not None and tables.by_cap is not None:
-        n = int(tables.by_cap["units"].sum())
-        ctx["roster"] = {
-            "so_don_vi": n, "da_nop": int(tables.by_cap["submitted"].sum()),
-            "chua_nop": tables.missing["co_quan"].tolist(),
-            "ngoai_danh_sach": tables.unmatched["ten"].tolist()
-            if tables.unmatched is not None else [],
-            "theo_cap": [{"cap": r["cap"], "so_don_vi": int(r["units"]),
-                          "da_nop": int(r["submitted"]), "xep_hang": int(r["ranked"]),
-                          "xep_loai": [{"ten": b, "so": int(r[b])}
-                                       for b in tables.ratings["name"]]}
-                         for _, r in tables.by_cap.iterrows()],
+        by_cap = tables.by_cap
+        ctx["danh_sach"] = {
+            "muc": next(numbers),
+            "so_don_vi": format_number(int(by_cap["units"].sum())),
+            "da_nop": format_number(int(by_cap["submitted"].sum())),
+            "so_chua_nop": format_number(len(tables.missing)),
+            "chua_nop": _names(tables.missing["co_quan"]),
+            "ngoai_danh_sach": _names(tables.unmatched["ten"])
+            if tables.unmatched is not None else "",
         }
+        ctx["theo_cap"] = [
+            {"cap": xml_safe(r["cap"]), "so_don_vi": format_number(int(r["units"])),
+             "da_nop": format_number(int(r["submitted"])),
+             "xep_loai": "; ".join(f"{b}: {format_number(int(r[b]))}"
+                                   for b in rules.band_names)}
+            for _, r in by_cap.iterrows()]
     if tables.changes is not None and tables.gone is not None:
         ch = tables.changes
         trend = ch["so_voi_nam_truoc"]
-        ctx["last_year"] = {
-            "tang": int((trend == ROSE).sum()), "giam": int((trend == FELL).sum()),
-            "giu_nguyen": int((trend == HELD).sum()),
-            "moi": ch.loc[trend == NEW, "ten"].tolist(),
-            "khong_con": tables.gone["co_quan"].tolist(),
-            "bang": [{"ten": r.ten, "diem_truoc": _score(r.nam_truoc_diem),
-                      "xep_loai_truoc": r.nam_truoc_xep_loai, "diem": _score(r.diem),
-                      "xep_loai": r.xep_loai, "thay_doi": _signed(r.thay_doi),
-                      "so_voi": r.so_voi_nam_truoc}
-                     for r in ch[trend != NEW].itertuples()],
+        ctx["nam_truoc"] = {
+            "muc": next(numbers),
+            "tang": format_number(int((trend == ROSE).sum())),
+            "giam": format_number(int((trend == FELL).sum())),
+            "giu_nguyen": format_number(int((trend == HELD).sum())),
+            "moi": _names(ch.loc[trend == NEW, "ten"]),
+            "khong_con": _names(tables.gone["co_quan"]),
         }
+        ctx["thay_doi"] = [
+            {"stt": str(i), "ten": xml_safe(r.ten), "diem_truoc": _score(r.nam_truoc_diem),
+             "xep_loai_truoc": r.nam_truoc_xep_loai, "diem": _score(r.diem),
+             "xep_loai": r.xep_loai, "thay_doi": _signed(r.thay_doi),
+             "so_voi": r.so_voi_nam_truoc}
+            for i, r in enumerate(ch[trend != NEW].itertuples(), 1)]
     if tables.adjusted is not None:
-        ctx["review"] = {
-            "so_tham_dinh": int(tables.units["diem_tham_dinh"].notna().sum()),
-            "dieu_chinh": [{"ten": r.ten, "tu_cham": _score(r.tong_diem),
-                            "tham_dinh": _score(r.diem_tham_dinh),
-                            "chenh_lech": _signed(r.chenh_lech),
-                            "tu_xep_loai": r.tu_xep_loai, "xep_loai": r.xep_loai,
-                            "ghi_chu": r.ghi_chu_tham_dinh}
-                           for r in tables.adjusted.itertuples()],
+        ctx["tham_dinh"] = {
+            "muc": next(numbers),
+            "so_tham_dinh": format_number(int(tables.units["diem_tham_dinh"].notna().sum())),
+            "so_dieu_chinh": format_number(len(tables.adjusted)),
         }
+        ctx["dieu_chinh"] = [
+            {"ten": xml_safe(r.ten), "tu_cham": _score(r.tong_diem),
+             "tham_dinh": _score(r.diem_tham_dinh), "chenh_lech": _signed(r.chenh_lech),
+             "xep_loai": r.xep_loai if r.xep_loai == r.tu_xep_loai
+             else f"từ {r.tu_xep_loai} thành {r.xep_loai}",
+             "ghi_chu": xml_safe(r.ghi_chu_tham_dinh)}
+            for r in tables.adjusted.itertuples()]
     return ctx
