@@ -278,6 +278,13 @@ def _join_last_year(tables: Tables, last_year: list[Entry], rules: Rules) -> Non
 # ---------------------------------------------------------------- the document's figures
 
 
+def _rows(frame: pd.DataFrame, *columns: str) -> list[list[Any]]:
+    """The columns' values as plain Python rows (None for missing): iterating a frame's
+    rows costs pandas' machinery per value, a list costs nothing."""
+    plain = frame[list(columns)].astype(object)
+    return plain.where(plain.notna(), None).to_numpy().tolist()
+
+
 def _score(value: Decimal | None) -> str:
     return format_score(value) if value is not None else ""
 
@@ -304,10 +311,12 @@ def context(tables: Tables, rules: Rules) -> dict[str, Any]:
     ranked = tables.ranked
     ctx: dict[str, Any] = {
         "diem_cao_nhat": "", "don_vi_cao_nhat": "", "diem_binh_quan": "",
-        "xep_hang": [{"hang": str(int(r.hang)), "ten": xml_safe(r.ten),
-                      "diem": _score(r.diem), "tu_cham": _score(r.tong_diem),
-                      "tham_dinh": _score(r.diem_tham_dinh), "xep_loai": r.xep_loai,
-                      "tep": xml_safe(r.tep)} for r in ranked.itertuples()],
+        "xep_hang": [{"hang": str(hang), "ten": xml_safe(ten), "diem": _score(diem),
+                      "tu_cham": _score(tu_cham), "tham_dinh": _score(tham_dinh),
+                      "xep_loai": xep_loai, "tep": xml_safe(tep)}
+                     for hang, ten, diem, tu_cham, tham_dinh, xep_loai, tep in _rows(
+                         ranked, "hang", "ten", "diem", "tong_diem", "diem_tham_dinh",
+                         "xep_loai", "tep")],
         "danh_sach": None, "theo_cap": [], "nam_truoc": None, "thay_doi": [],
         "tham_dinh": None, "dieu_chinh": [],
     }
@@ -348,11 +357,12 @@ def context(tables: Tables, rules: Rules) -> dict[str, Any]:
             "khong_con": _names(tables.gone["co_quan"]),
         }
         ctx["thay_doi"] = [
-            {"stt": str(i), "ten": xml_safe(r.ten), "diem_truoc": _score(r.nam_truoc_diem),
-             "xep_loai_truoc": r.nam_truoc_xep_loai, "diem": _score(r.diem),
-             "xep_loai": r.xep_loai, "thay_doi": _signed(r.thay_doi),
-             "so_voi": r.so_voi_nam_truoc}
-            for i, r in enumerate(ch[trend != NEW].itertuples(), 1)]
+            {"stt": str(i), "ten": xml_safe(ten), "diem_truoc": _score(before),
+             "xep_loai_truoc": rating_before, "diem": _score(now), "xep_loai": rating,
+             "thay_doi": _signed(change), "so_voi": trend_text}
+            for i, (ten, before, rating_before, now, rating, change, trend_text) in enumerate(
+                _rows(ch[trend != NEW], "ten", "nam_truoc_diem", "nam_truoc_xep_loai", "diem",
+                      "xep_loai", "thay_doi", "so_voi_nam_truoc"), 1)]
     if tables.adjusted is not None:
         ctx["tham_dinh"] = {
             "muc": next(numbers),

@@ -125,11 +125,10 @@ def _print_setup(ws: Any) -> None:
     ws.print_title_rows = "1:1"
 
 
-def _missing(v: Any) -> Any:
-    """None for pandas' missing values (NaN, NA), the value itself otherwise."""
-    import pandas as pd
-
-    return None if not isinstance(v, str | list) and pd.isna(v) else v
+def _values(frame: Any) -> list[list[Any]]:
+    """A frame's rows as plain Python values, pandas' missing values (NaN, NA) as None."""
+    plain = frame.astype(object)
+    return plain.where(plain.notna(), None).to_numpy().tolist()
 
 
 def write_summary_xlsx(path: Path, units: Sequence[UnitResult], rules: Rules,
@@ -164,7 +163,7 @@ def write_summary_xlsx(path: Path, units: Sequence[UnitResult], rules: Rules,
     columns += ["cap"] if roster else []
     columns += ["nam_truoc_diem", "nam_truoc_xep_loai", "thay_doi", "so_voi_nam_truoc"] \
         if last else []
-    rows = [[_missing(v) for v in values] for values in df[columns].itertuples(index=False)]
+    rows = _values(df[columns])
     first_score = 6
     last_score = first_score + len(parts)
     formats = {c: "0.00" for c in range(first_score, last_score + 1)}
@@ -223,9 +222,9 @@ def _year_sheets(wb: Any, tables: Tables, rules: Rules) -> None:
         _sheet(wb, "Ngoài danh sách", ["Tệp", "Đường dẫn", "Cơ quan", "Ký hiệu", "Trạng thái"],
                rows, [30, 45, 40, 14, 22])
     if tables.changes is not None and tables.gone is not None:
-        rows = [[u.hang, u.ten, u.ky_hieu, _missing(u.nam_truoc_diem), u.nam_truoc_xep_loai,
-                 u.diem, u.xep_loai, _missing(u.thay_doi), u.so_voi_nam_truoc]
-                for u in tables.changes.itertuples()]
+        rows = _values(tables.changes[["hang", "ten", "ky_hieu", "nam_truoc_diem",
+                                       "nam_truoc_xep_loai", "diem", "xep_loai", "thay_doi",
+                                       "so_voi_nam_truoc"]])
         rows += [[None, e.co_quan, e.ky_hieu, e.total, e.rating, None, "", None,
                   "Năm nay không có sổ"] for e in tables.gone.itertuples()]
         _sheet(wb, "So với năm trước", ["Hạng", "Cơ quan", "Ký hiệu", "Điểm năm trước",
