@@ -198,6 +198,8 @@ def test_consolidated_report_has_the_year(with_roster) -> None:
         in text
     assert "năm trước chưa có: Ủy ban nhân dân xã Kỳ Tân; Sở Y tế." in text
     assert "năm nay không có báo cáo: Sở Xây dựng." in text
+    assert "- stp-moi.xlsx: Đơn vị \"Sở Tư pháp\" (Đơn vị!A4 trong danh-sach.xlsx) có 2 sổ" \
+        in text  # section IV: both copies of one unit, unranked
     cap = next(t for t in tables if t[0][0] == "Cấp")
     assert cap[1] == ["Sở, ban, ngành", "4", "3",
                       "Xuất sắc: 1; Tốt: 0; Khá: 1; Trung bình: 0; Yếu: 0"]

@@ -143,7 +143,9 @@ def summary_context(units: Sequence[UnitResult], rules: Rules, head: Info,
     frames = context(tables, rules)
     counts = rating_counts(tables)
     n_ok = sum(c.count for c in counts)
-    duplicate = set(tables.units.loc[tables.units["duplicate"], "idx"])
+    frame = tables.units
+    duplicate = dict(zip(frame.loc[frame["duplicate"], "idx"],
+                         frame.loc[frame["duplicate"], "dup_error"], strict=True))
     failed = [u for u in units if not u.ok or u.index in duplicate]
     who = head.ten_co_quan or DOTS
     docs = document_totals(units)
@@ -154,7 +156,7 @@ def summary_context(units: Sequence[UnitResult], rules: Rules, head: Info,
         name = Path(u.source).name
         first = u.errors[0] if u.errors else "không rõ lỗi."
         if u.index in duplicate:  # two workbooks for one unit of the roster (E702)
-            first = next(e for e in tables.errors if u.source in e)
+            first = duplicate[u.index]
         first = first.removeprefix(f"{name}: ")  # file-level messages lead with the name
         more = f" (và {u.n_errors - 1} lỗi khác)" if u.n_errors > 1 else ""
         errors.append({"tep": safe_text(name), "loi": safe_text(first + more)})

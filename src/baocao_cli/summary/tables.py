@@ -137,6 +137,7 @@ def build_tables(units: Sequence[UnitResult], rules: Rules,
     codes = [p.code for p in rules.parts]
     df = _units_frame(units, codes)
     df["duplicate"] = False
+    df["dup_error"] = ""  # E702, on each workbook of a roster unit that has several
     df["cap"] = ""
     tables = Tables(df, pd.DataFrame(), codes)
     if sources.roster is not None:
@@ -179,9 +180,11 @@ def _join_roster(tables: Tables, df: pd.DataFrame, sources: Sources) -> pd.DataF
     df["duplicate"] = df["rid"].isin(dup)
     for r in sorted(dup):
         files = df.loc[df["rid"] == r, "source"].tolist()
-        tables.errors.append(make(
-            "E702", value=by_rid.at[r, "co_quan"], first=f"{by_rid.at[r, 'ref']} trong {where}",
-            n=len(files), files=", ".join(files)).message)
+        message = make("E702", value=by_rid.at[r, "co_quan"],
+                       first=f"{by_rid.at[r, 'ref']} trong {where}", n=len(files),
+                       files=", ".join(files)).message
+        tables.errors.append(message)
+        df.loc[df["rid"] == r, "dup_error"] = message
     tables.missing = roster[~roster["rid"].isin(n_files.index)]
     stray = df[(df["rid"] < 0) & (df["co_quan"] != "")]
     tables.warnings += [make("W701", value=u.co_quan, roster=where).message.replace(

@@ -188,8 +188,7 @@ def write_summary_xlsx(path: Path, units: Sequence[UnitResult], rules: Rules,
 
     failed_rows: list[list[Any]] = []
     for u in df[df["hang"].isna()].sort_values("idx").itertuples():
-        errors = u.errors if not u.duplicate else [("E702", e) for e in tables.errors
-                                                   if u.source in e]
+        errors = [("E702", u.dup_error)] if u.duplicate else u.errors
         for i, (code, message) in enumerate(errors, 1):
             failed_rows.append([u.tep, u.source, max(u.n_errors, len(errors)), i, code,
                                 message])
