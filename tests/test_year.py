@@ -472,3 +472,71 @@ def test_build_and_validate_never_import_pandas(example: Path) -> None:
                           encoding="utf-8", check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "False"
+
+
+EDGE_UNITS = {
+    "all failed": [UnitResult(0, "a.xlsx", None, co_quan="A", n_errors=1, errors=("x",),
+                              error_codes=("E003",)),
+                   UnitResult(1, "b.xlsx", None, n_errors=1, errors=("y",),
+                              error_codes=("E002",))],
+    "one built": [UnitResult(0, "a.xlsx", "a.docx", co_quan="A", total=Decimal(50),
+                             rating="Trung bình")],
+}
+EDGE_SOURCES = {
+    "nothing": Sources(),
+    "empty files": Sources(roster=[], last_year=[], review=[]),
+    "no match anywhere": Sources(
+        roster=[Entry("Đơn vị!A2", "B", cap="X")],
+        last_year=[Entry("Tổng hợp!C2", "Z", total=Decimal(1), rating="Yếu")],
+        review=[Entry("Tổng hợp!C2", "Q", total=Decimal(3))]),
+}
+
+
+@pytest.mark.parametrize("units", EDGE_UNITS, ids=str)
+@pytest.mark.parametrize("sources", EDGE_SOURCES, ids=str)
+def test_summary_files_from_edge_cases(units: str, sources: str, tmp_path: Path) -> None:
+    from baocao_cli.summary.document import write_summary_docx
+    from baocao_cli.summary.workbook import write_summary_xlsx
+
+    rules = load_rules()
+    tables = build_tables(EDGE_UNITS[units], rules, EDGE_SOURCES[sources])
+    write_summary_xlsx(tmp_path / "t.xlsx", EDGE_UNITS[units], rules, tables)
+    write_summary_docx(tmp_path / "t.docx", EDGE_UNITS[units], rules, None, None, tables)
+    assert openpyxl.load_workbook(tmp_path / "t.xlsx")["Tổng hợp"].max_row == 3 - (
+        units == "one built")
+    text, _ = _docx_text(tmp_path / "t.docx")
+    assert ("KẾT QUẢ THẨM ĐỊNH" in text) == (EDGE_SOURCES[sources].review is not None)
+    expected_errors = 1 if sources == "no match anywhere" else 0
+    assert len(tables.errors) == expected_errors
+
+
+def test_ranks_hold_for_any_scores_and_reviews() -> None:
+    """Ranks are `min` ranks of the final score (reviewed where given), for any scores."""
+    import pandas as pd
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    rules = load_rules()
+    score = st.decimals(min_value=0, max_value=105, places=2)
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.tuples(score, st.one_of(st.none(), score), st.booleans()), max_size=25))
+    def check(rows: list[tuple[Decimal, Decimal | None, bool]]) -> None:
+        units = [UnitResult(i, f"{i}.xlsx", f"{i}.docx" if ok else None, co_quan=f"Đơn vị {i}",
+                            total=s if ok else None, rating=rules.rating(s) if ok else None)
+                 for i, (s, _, ok) in enumerate(rows)]
+        review = [Entry(f"Tổng hợp!C{i + 2}", f"Đơn vị {i}", total=r, bao_cao=f"{i}.docx")
+                  for i, (_, r, ok) in enumerate(rows) if r is not None and ok]
+        t = build_tables(units, rules, Sources(review=review))
+        final = {i: (r if r is not None else s) for i, (s, r, ok) in enumerate(rows) if ok}
+        for idx, rank, diem, rating in zip(t.units["idx"], t.units["hang"], t.units["diem"],
+                                           t.units["xep_loai"], strict=True):
+            if idx not in final:
+                assert rank is pd.NA
+                continue
+            assert diem == final[idx] and rating == rules.rating(final[idx])
+            assert rank == 1 + sum(1 for v in final.values() if v > final[idx])
+        assert int(t.ratings["count"].sum()) == len(final)
+        assert t.errors == []
+
+    check()

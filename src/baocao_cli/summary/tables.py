@@ -98,11 +98,14 @@ def pairs(left: pd.DataFrame, right: pd.DataFrame, lid: str, rid: str) -> pd.Dat
     may pair with one right row (two workbooks of one unit) and the other way round."""
     ky = right["ky"][(right["ky"] != "") & ~right["ky"].isin(GENERIC_KY_HIEU)]
     known = set(ky.drop_duplicates(keep=False))
-    by_ky = left.loc[left["ky"].isin(known), [lid, "ky"]].merge(
-        right.loc[right["ky"].isin(known), [rid, "ky"]], on="ky")[[lid, rid]]
-    rest_l = left.loc[~left[lid].isin(by_ky[lid]), [lid, "names"]].explode("names")
-    rest_r = right.loc[~right[rid].isin(by_ky[rid]), [rid, "names"]].explode("names")
-    by_name = rest_l.dropna().merge(rest_r.dropna(), on="names")[[lid, rid]]
+    def keyed(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+        return frame.astype({key: str})  # an empty frame's keys are not text: merge refuses
+
+    by_ky = keyed(left.loc[left["ky"].isin(known), [lid, "ky"]], "ky").merge(
+        keyed(right.loc[right["ky"].isin(known), [rid, "ky"]], "ky"), on="ky")[[lid, rid]]
+    rest_l = left.loc[~left[lid].isin(by_ky[lid]), [lid, "names"]].explode("names").dropna()
+    rest_r = right.loc[~right[rid].isin(by_ky[rid]), [rid, "names"]].explode("names").dropna()
+    by_name = keyed(rest_l, "names").merge(keyed(rest_r, "names"), on="names")[[lid, rid]]
     return pd.concat([by_ky, by_name], ignore_index=True).drop_duplicates()
 
 
