@@ -25,10 +25,6 @@ from docx.shared import Cm, Pt
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_template import (
-    CELL_MARGIN,
-    LEFT_COL,
-    MOTTO_CM,
-    RIGHT_COL,
     SIGN_LEFT,
     SIGN_RIGHT,
     TEXT_WIDTH,
@@ -37,14 +33,19 @@ from make_template import (
     clear_cell,
     fixed_widths,
     grid,
+    header_block,
     no_split,
     normalise_zip,
     page_numbers,
     page_setup,
+    repeat_header,
+    rule_styles,
     slim,
     styles,
     var,
 )
+
+from baocao_cli.render.layout import RULE_STYLE_SUMMARY
 
 OUT = (Path(__file__).resolve().parent.parent
        / "src" / "baocao_cli" / "render" / "templates" / "tong-hop.docx")
@@ -63,33 +64,10 @@ def _placeholder_png() -> bytes:
     return buf.getvalue()
 
 
-def header_block(doc, w: Writer) -> None:
-    t = doc.add_table(rows=2, cols=2)
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    borderless(t)
-    fixed_widths(t, [LEFT_COL, RIGHT_COL])
-    left, right = t.rows[0].cells
-    for c in (left, right):
-        clear_cell(c)
-    w.tag(left, "{%p if co_quan_chu_quan %}")
-    w.para(left, "{{ co_quan_chu_quan }}", size=13)
-    w.tag(left, "{%p endif %}")
-    w.para(left, "{{ co_quan }}", size=13, bold=True)
-    w.rule(left, 2.5, LEFT_COL - 2 * CELL_MARGIN)
-    w.para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=13, bold=True)
-    w.para(right, "Độc lập - Tự do - Hạnh phúc", size=14, bold=True)
-    w.rule(right, MOTTO_CM, RIGHT_COL - 2 * CELL_MARGIN)
-    left2, right2 = t.rows[1].cells
-    for c in (left2, right2):
-        clear_cell(c)
-    w.para(left2, "Số: {{ so_ky_hieu }}", size=13, before=6)
-    w.para(right2, "{{ noi_ngay }}", size=14, italic=True, before=6)
-
-
 def title_block(doc, w: Writer) -> None:
     w.para(doc, "BÁO CÁO", size=14, bold=True, before=24, keep_next=True)
     w.para(doc, "{{ trich_yeu }}", size=14, bold=True, keep_next=True)
-    w.rule(doc, 5.0, TEXT_WIDTH)
+    w.rule(doc, 5.0, TEXT_WIDTH, style=RULE_STYLE_SUMMARY)
     w.tag(doc, "{%p if kinh_gui %}")
     w.para(doc, "Kính gửi: {{ kinh_gui }}", size=14, before=6, after=6)
     w.tag(doc, "{%p endif %}")
@@ -182,8 +160,6 @@ def loop_table(doc, w: Writer, headers: list[str], widths: list[float], items: s
                keys: tuple[str, ...]) -> None:
     """A bordered table: a header row repeated on every page, then one `{%tr for %}` row
     per item of `items` (its `keys` in the cells, the second one left-aligned)."""
-    from make_template import repeat_header
-
     t = doc.add_table(rows=4, cols=len(headers))
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid(t)
@@ -287,6 +263,7 @@ def build() -> bytes:
     for p in list(doc.paragraphs):
         p._p.getparent().remove(p._p)
     styles(doc)
+    rule_styles(doc)
     page_setup(doc)
     w = Writer(doc)
     header_block(doc, w)

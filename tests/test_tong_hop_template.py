@@ -73,8 +73,10 @@ def test_without_info_the_blanks_are_dotted_and_nothing_is_foreign() -> None:
     props = doc.core_properties
     assert props.title.startswith("Tổng hợp kết quả đánh giá") and props.author == ""
     assert "python-docx" not in (props.last_modified_by + props.comments + props.author)
-    names = zipfile.ZipFile(__import__("io").BytesIO(blob)).namelist()
-    assert not [n for n in names if "thumbnail" in n or "stylesWithEffects" in n]
+    package = zipfile.ZipFile(__import__("io").BytesIO(blob))
+    assert not [n for n in package.namelist() if "thumbnail" in n or "stylesWithEffects" in n]
+    app = package.read("docProps/app.xml")
+    assert b"Microsoft" not in app and b"Normal.dotm" not in app
     closing = next(p for p in doc.paragraphs if p.text.startswith("Trên đây là"))
     assert closing.paragraph_format.keep_with_next
     assert doc.tables[1].rows[0]._tr.xpath("./w:trPr/w:cantSplit")

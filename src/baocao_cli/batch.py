@@ -216,10 +216,11 @@ def _warm(template: bytes) -> None:
 
     from . import api  # noqa: F401  (the checking modules)
     from .render.fill import prepared
+    from .render.report import VOCABULARY
     from .render.sandbox import TemplateError, renderer
 
     with suppress(TemplateError):  # every unit reports it, as when a worker prepares it
-        prepared(template, renderer())
+        prepared(template, renderer(), VOCABULARY)
 
 
 def _work(task: Task) -> UnitResult:

@@ -311,14 +311,8 @@ def batch(
     loaded = _load_rules(rules)
     if outdir.exists() and not outdir.is_dir():
         raise _usage_error(f"{outdir} đã có và không phải thư mục.")
-    blob = None
-    if template is not None:
-        try:
-            blob = template.read_bytes()
-        except OSError as exc:
-            raise _usage_error(f"không đọc được mẫu báo cáo {template}: "
-                               f"{exc.strerror or exc}.") from None
-    tong_hop_blob = _tong_hop_template(template_tong_hop)
+    blob = _checked_template(template, tong_hop=False)
+    tong_hop_blob = _checked_template(template_tong_hop, tong_hop=True)
     no_pdf = ""
     if pdf:
         from ..render.pdf import INSTALL_HINT, find_soffice
@@ -432,19 +426,23 @@ def batch(
     raise typer.Exit(1 if failed or done.pdf_failed or no_pdf or done.summary_errors else 0)
 
 
-def _tong_hop_template(path: Path | None) -> bytes | None:
-    """The consolidated report's own template, checked before any unit is built."""
+def _checked_template(path: Path | None, tong_hop: bool) -> bytes | None:
+    """A batch's own template (the units' or the consolidated report's), checked before
+    any unit is built: one refusal, not the same error for every unit."""
     if path is None:
         return None
     from ..render.fill import prepared
     from ..render.sandbox import TemplateError, renderer
-    from ..summary.document import VOCABULARY
 
+    if tong_hop:
+        from ..summary.document import VOCABULARY
+    else:
+        from ..render.report import VOCABULARY
     try:
         blob = path.read_bytes()
     except OSError as exc:
-        raise _usage_error(f"không đọc được mẫu báo cáo tổng hợp {path}: "
-                           f"{exc.strerror or exc}.") from None
+        what = "mẫu báo cáo tổng hợp" if tong_hop else "mẫu báo cáo"
+        raise _usage_error(f"không đọc được {what} {path}: {exc.strerror or exc}.") from None
     try:
         prepared(blob, renderer(), VOCABULARY)
     except TemplateError as exc:

@@ -72,6 +72,7 @@ class PreparedTemplate:
         self.main = src.main
         self.shell = src.shell
         self.pictures = src.pictures
+        self.styles = src.styles
         self.parts: list[_Part] = []
         for part in src.parts:
             self._add(part)
@@ -127,17 +128,23 @@ class PreparedTemplate:
     # ------------------------------------------------------------ filling
 
     def fill(self, context: dict[str, Any], properties: dict[str, Any],
-             images: dict[str, bytes] | None = None) -> bytes:
+             images: dict[str, bytes] | None = None,
+             indents: dict[str, int] | None = None) -> bytes:
         """The filled document. `properties` are core properties set after docxtpl's
         Jinja rendering of them (title, author, created…); `images` replace the image of
-        the pictures so named (wp:docPr name) in the template."""
+        the pictures so named (wp:docPr name) in the template; `indents` (twips) are the
+        left and right indents of every paragraph of the style so named."""
         rendered: dict[str, bytes] = dict(self.extra)
+        sized = {self.styles[name]: twips for name, twips in (indents or {}).items()
+                 if name in self.styles}
         with budget():
             for part in self.parts:
                 try:
                     xml = render_bounded(part.compiled, context)
                 except Exception as exc:  # a template is user input: every failure is reported
                     raise template_error(exc) from None
+                if sized:
+                    xml = _set_indents(xml, sized)
                 rendered[part.name] = self._finish(part, xml)
         for name, png in (images or {}).items():
             if name in self.pictures:
@@ -195,6 +202,33 @@ class PreparedTemplate:
         for name, value in properties.items():
             setattr(props, name, value)
         return etree.tostring(element, encoding="UTF-8", standalone=True)
+
+
+# What follows w:ind in a paragraph's properties (the schema's order).
+_AFTER_IND = re.compile(r"<w:(?:contextualSpacing|mirrorIndents|suppressOverlap|jc|"
+                        r"textDirection|textAlignment|textboxTightWrap|outlineLvl|divId|"
+                        r"cnfStyle|rPr|sectPr|pPrChange)\b")
+_IND = re.compile(r"<w:ind\b[^>]*/>")
+
+
+def _set_indents(xml: str, twips_by_style: dict[str, int]) -> str:
+    """Each paragraph of a sized style (the decree's short lines) with its indents set:
+    a search for the few such paragraphs, no parse of the part."""
+    for style_id, twips in twips_by_style.items():
+        mark = f'<w:pStyle w:val="{style_id}"/>'
+        pos = xml.find(mark)
+        while pos >= 0:
+            end = xml.find("</w:pPr>", pos)
+            if end < 0:
+                break
+            ppr = _IND.sub("", xml[pos:end])
+            at = _AFTER_IND.search(ppr)
+            cut = at.start() if at else len(ppr)
+            ppr = (f'{ppr[:cut]}<w:ind w:firstLine="0" w:left="{twips}" w:right="{twips}"/>'
+                   f'{ppr[cut:]}')
+            xml = xml[:pos] + ppr + xml[end:]
+            pos = xml.find(mark, pos + len(ppr))
+    return xml
 
 
 _Entry = tuple[int, int, int, bytes]  # crc, compressed size, size, compressed data

@@ -71,6 +71,7 @@ class Template:
     core: str | None  # the core properties' member, if any
     properties: list[tuple[str, str]]  # (name, value) of core properties holding a tag
     pictures: dict[str, str]  # picture name (wp:docPr) → its image's member
+    styles: dict[str, str]  # paragraph style name → its id (an editor may rename ids)
     problems: list[Problem] = field(default_factory=list)  # tags split across paragraphs
 
 
@@ -341,7 +342,16 @@ def read_template(blob: bytes) -> Template:
             value = el.text if el is not None and el.text else ""
             if "{" in value:
                 properties.append((prop, value))
-    return Template(members, main, halves, parts, core, properties, pictures, problems)
+    styles = {}
+    for _, kind, target, external in doc_rels:
+        if kind == _RT + "styles" and not external and target in trees:
+            w = f"{{{_W_NS}}}"
+            for st in trees[target].iter(f"{w}style"):
+                name = st.find(f"{w}name")
+                if st.get(f"{w}type") == "paragraph" and name is not None:
+                    styles.setdefault(name.get(f"{w}val", ""), st.get(f"{w}styleId", ""))
+    return Template(members, main, halves, parts, core, properties, pictures, styles,
+                    problems)
 
 
 def syntax_text(src: str, exc: Any) -> str:

@@ -20,6 +20,12 @@ from ..contract import GROUPS
 from ..files import write_atomic
 from ..model import Info
 from ..render.check import Vocabulary
+from ..render.layout import (
+    PAGE_TEXT_CM,
+    RULE_STYLE_AGENCY,
+    RULE_STYLE_SUMMARY,
+    rule_indent_twips,
+)
 from ..score.rules import Rules
 from ..vn import (
     date_phrase,
@@ -234,7 +240,9 @@ def build_summary_docx(units: Sequence[UnitResult], rules: Rules,
         properties["created"] = properties["modified"] = dt.datetime.combine(head.ngay,
                                                                              dt.time())
     blob = template if template is not None else default_template()
-    filled = prepared(blob, renderer(), VOCABULARY).fill(ctx, properties, images)
+    indents = {RULE_STYLE_AGENCY: rule_indent_twips(ctx["co_quan"]),
+               RULE_STYLE_SUMMARY: rule_indent_twips(ctx["trich_yeu"], PAGE_TEXT_CM, 14)}
+    filled = prepared(blob, renderer(), VOCABULARY).fill(ctx, properties, images, indents)
     return filled, warnings
 
 
