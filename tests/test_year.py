@@ -133,6 +133,9 @@ def test_roster_missing_units_and_strays(with_roster, year) -> None:
     assert [s["Tệp"] for s in stray] == ["syt.xlsx"]
     assert "syt.xlsx: sổ của \"Sở Y tế\" không khớp đơn vị nào trong danh sách đơn vị " \
            "danh-sach.xlsx" in result.output
+    assert "Danh sách đơn vị: 5/8 đơn vị đã nộp, 3 chưa nộp (trang \"Chưa nộp\")." \
+        in result.output
+    assert "So với năm trước: 1 đơn vị tăng xếp loại, 1 giảm, 1 giữ nguyên." in result.output
     rows = {r["Tệp"]: r for r in _records(out / "tong-hop.xlsx", "Tổng hợp")}
     # matched by ký hiệu (case of the name aside), by name where UBND is shared, with
     # "UBND" and "Ủy ban nhân dân" taken as one, and "Uỷ"/"Ủy" folded alike
@@ -255,6 +258,8 @@ def reviewed(year, with_roster) -> tuple[Any, Path]:
 def test_review_decides_rank_and_rating(reviewed) -> None:
     result, out = reviewed
     assert result.exit_code == 0, result.output
+    assert "Thẩm định: 3 báo cáo có điểm thẩm định, 2 đơn vị được điều chỉnh điểm." \
+        in result.output
     rows = _records(out / "tong-hop.xlsx", "Tổng hợp")
     ranked = [(r["Hạng"], r["Tệp"], r["Tổng điểm"], r["Điểm thẩm định"], r["Xếp loại"])
               for r in rows if r["Hạng"]]

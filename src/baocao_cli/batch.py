@@ -54,6 +54,7 @@ class BatchResult:
     empty_folders: list[Path] = field(default_factory=list)
     summary_warnings: list[str] = field(default_factory=list)  # what the summary left out
     summary_errors: list[str] = field(default_factory=list)  # roster / review problems
+    summary_lines: list[str] = field(default_factory=list)  # the year's figures, for people
 
     @property
     def built(self) -> list[UnitResult]:
@@ -324,11 +325,12 @@ def _write_summaries(batch: BatchResult, rules: Rules, info: tuple[Info, list[st
     pool, both at once in two workers (each takes a few tenths of a second, mostly
     importing openpyxl or python-docx)."""
     from .summary.document import write_summary_docx
-    from .summary.tables import build_tables
+    from .summary.tables import build_tables, overview
     from .summary.workbook import write_summary_xlsx
 
     tables = build_tables(batch.units, rules, sources)
     batch.summary_errors = list(tables.errors)
+    batch.summary_lines = overview(tables, rules)
 
     batch.summary_xlsx = batch.outdir / f"{SUMMARY_STEM}.xlsx"
     batch.summary_docx = batch.outdir / f"{SUMMARY_STEM}.docx"

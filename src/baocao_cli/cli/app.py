@@ -418,6 +418,8 @@ def batch(
     for message in done.summary_errors:
         typer.echo(f"Lỗi: {message}", err=True)
     typer.echo("")
+    for line in done.summary_lines:
+        typer.echo(line)
     typer.echo(f"Bảng tổng hợp: {done.summary_xlsx}")
     typer.echo(f"Báo cáo tổng hợp: {done.summary_docx}")
     seconds = format_number(Decimal(repr(round(done.elapsed, 1))), 1)

@@ -383,3 +383,19 @@ def context(tables: Tables, rules: Rules) -> dict[str, Any]:
              "ghi_chu": xml_safe(r.ghi_chu_tham_dinh)}
             for r in tables.adjusted.itertuples()]
     return ctx
+
+
+def overview(tables: Tables, rules: Rules) -> list[str]:
+    """One line for the screen per section of the year that was asked for."""
+    ctx = context(tables, rules)
+    lines = []
+    if (ds := ctx["danh_sach"]) is not None:
+        lines.append(f"Danh sách đơn vị: {ds['da_nop']}/{ds['so_don_vi']} đơn vị đã nộp, "
+                     f"{ds['so_chua_nop']} chưa nộp (trang \"Chưa nộp\").")
+    if (nt := ctx["nam_truoc"]) is not None:
+        lines.append(f"So với năm trước: {nt['tang']} đơn vị tăng xếp loại, {nt['giam']} "
+                     f"giảm, {nt['giu_nguyen']} giữ nguyên.")
+    if (td := ctx["tham_dinh"]) is not None:
+        lines.append(f"Thẩm định: {td['so_tham_dinh']} báo cáo có điểm thẩm định, "
+                     f"{td['so_dieu_chinh']} đơn vị được điều chỉnh điểm.")
+    return lines
