@@ -377,6 +377,14 @@ def test_last_year_with_a_rating_the_rules_do_not_have(year, tmp_path) -> None:
         in result.output
 
 
+def test_an_empty_review_is_a_warning_not_a_silence(year, with_roster, tmp_path) -> None:
+    _, first = with_roster
+    review = _fill_review(first / "tong-hop.xlsx", tmp_path / "td.xlsx", {})
+    result = _batch(str(year["now"]), "-o", str(tmp_path / "ra"), "--tham-dinh", str(review))
+    assert result.exit_code == 0, result.output
+    assert "Cảnh báo: bảng thẩm định chưa có điểm thẩm định nào" in result.output
+
+
 def test_review_file_is_never_overwritten(year, with_roster, tmp_path) -> None:
     _, first = with_roster
     out = tmp_path / "ra"
@@ -464,12 +472,15 @@ def test_ranks_with_ties_and_counts_from_the_frames() -> None:
 # ---------------------------------------------------------------- pandas stays in the batch
 
 
-def test_build_and_validate_never_import_pandas(example: Path) -> None:
+def test_build_and_validate_never_import_pandas(example: Path, tmp_path: Path) -> None:
+    out = tmp_path / "bao-cao.docx"
     code = (
         "import sys\n"
         "import baocao_cli.api\n"
         "from baocao_cli.cli import main\n"
         f"code = main(['validate', {str(example)!r}])\n"
+        "assert code == 0, code\n"
+        f"code = main(['build', {str(example)!r}, '-o', {str(out)!r}])\n"
         "assert code == 0, code\n"
         "print('pandas' in sys.modules)\n"
     )
@@ -477,6 +488,7 @@ def test_build_and_validate_never_import_pandas(example: Path) -> None:
                           encoding="utf-8", check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "False"
+    assert out.exists()  # the build really ran
 
 
 EDGE_UNITS = {

@@ -150,6 +150,9 @@ def build_tables(units: Sequence[UnitResult], rules: Rules,
     if sources.review is not None:
         tables.reviewed = True
         df = _join_review(tables, df, sources.review)
+        if not sources.review:
+            tables.warnings.append("bảng thẩm định chưa có điểm thẩm định nào (cột \"Điểm "
+                                   "thẩm định\" còn trống): xếp hạng theo điểm tự chấm.")
     df = _ranks(df, rules)
     tables.units = df
     ranked = tables.ranked
