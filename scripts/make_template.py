@@ -632,8 +632,11 @@ def slim(doc) -> None:
     for rid, rel in list(pkg.rels.items()):
         if rel.reltype.endswith("/thumbnail"):
             pkg.rels.pop(rid)
+    numbered = any(True for _ in doc.element.iter(qn("w:numPr")))
     for rid, rel in list(doc.part.rels.items()):
-        if rel.reltype.endswith(("/stylesWithEffects", "/customXml")):
+        # python-docx's numbering part names list styles that are not kept below
+        if rel.reltype.endswith(("/stylesWithEffects", "/customXml")) or (
+                rel.reltype.endswith("/numbering") and not numbered):
             doc.part.drop_rel(rid)
     styles_el = doc.styles.element
     latent = styles_el.find(qn("w:latentStyles"))

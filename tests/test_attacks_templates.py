@@ -61,6 +61,20 @@ def _field(code: str) -> Callable[[bytes], bytes]:
 
 
 BOMB = {"word/media/bom.bin": b"\0" * (11 * 1024 * 1024)}  # 11 MB of zeros: ratio ~1000
+COMMENT_FIELD = {"word/comments.xml": (
+    b'<?xml version="1.0" encoding="UTF-8"?><w:comments xmlns:w="http://schemas.openxmlformats'
+    b'.org/wordprocessingml/2006/main"><w:comment w:id="0"><w:p><w:fldSimple w:instr='
+    b'"INCLUDETEXT &quot;\\\\may-chu\\a.docx&quot;"/></w:p></w:comment></w:comments>')}
+
+
+def _huge_body(data: bytes) -> bytes:
+    """11 million characters of text that compress as text does (no bomb), with a tag."""
+    import random
+
+    rng = random.Random(1)
+    runs = "</w:t></w:r><w:r><w:t>".join("".join(rng.choices("abcdefghik", k=100_000))
+                                         for _ in range(110))
+    return data.replace(b"{{ mo_dau }}", b"{{ mo_dau }} " + runs.encode(), 1)
 
 # (id, edits to the exported template, added members, what the message says)
 REFUSED = [
@@ -77,10 +91,18 @@ REFUSED = [
             b'</Relationships>'}, "attachedTemplate: file:///C:/mau/Normal.dotm"),
     ("external-part", {REL_DOC: _rel("subDocument", "\\\\may-chu\\chia-se\\phan.docx")}, None,
      "trỏ ra ngoài tệp (subDocument"),
+    ("external-header", {REL_DOC: _rel("header", "http://example.invalid/header9.xml")}, None,
+     "trỏ ra ngoài tệp (header: http://example.invalid/header9.xml)"),
     ("includepicture-field", {DOC: _field('INCLUDEPICTURE "http://example.invalid/a.png"')},
      None, "có trường INCLUDEPICTURE"),
     ("dde-field", {DOC: _field('DDEAUTO c:\\\\windows\\\\system32\\\\cmd.exe "/c calc"')}, None,
      "có trường DDEAUTO"),
+    ("field-in-a-comment", {}, COMMENT_FIELD, "phần word/comments.xml có trường INCLUDETEXT"),
+    ("oversized-part", {DOC: _huge_body}, None, "quá giới hạn 10 triệu ký tự"),
+    ("oversized-xml", {}, {"customXml/item9.xml": b"<a>" + b"".join(
+        b'<b v="' + __import__("random").Random(i).randbytes(500).hex().encode() + b'"/>'
+        for i in range(20_300)) + b"</a>"},
+     "phần customXml/item9.xml là XML dài 20 MB, quá giới hạn 20 MB"),
     ("entity-declaration-in-body", {DOC: _doctype}, None,
      "phần word/document.xml khai báo DTD hoặc thực thể"),
     ("entity-declaration-in-styles", {"word/styles.xml": _doctype}, None,

@@ -218,7 +218,7 @@ def test_unclosed_block_is_reported(tmp_path: Path) -> None:
     ("{{ ''.__class__.__mro__ }}", "bị từ chối"),
     ("{{ noi_nhan.__class__.__base__.__subclasses__() }}", "bị từ chối"),
     ("{% include '/etc/passwd' %}", "không được đọc tệp"),
-    ("{{ 'x' * 100000000 }}", "bị từ chối"),
+    ("{{ 'x' * 100000000 }}", "bị dừng khi điền: phép nhân chuỗi"),
 ])
 def test_hostile_template_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture,
                                      tag: str, said: str) -> None:

@@ -134,3 +134,48 @@ def test_library_batch_takes_the_template_too(tmp_path: Path) -> None:
     result = run_batch([units], tmp_path / "ra", jobs=1,
                        template_tong_hop=COMMITTED.read_bytes())
     assert result.summary_docx is not None and result.summary_docx.exists()
+
+
+def _package_problems(blob: bytes) -> list[str]:
+    """What Word would "repair" in a package: a relationship to a missing part, a part
+    without a content type, a style referred to but not defined."""
+    import io
+    import posixpath
+    import re
+
+    from lxml import etree
+
+    z = zipfile.ZipFile(io.BytesIO(blob))
+    names = set(z.namelist())
+    problems = []
+    ct = z.read("[Content_Types].xml").decode()
+    defaults = set(re.findall(r'Extension="([^"]+)"', ct))
+    overrides = {p.lstrip("/") for p in re.findall(r'PartName="([^"]+)"', ct)}
+    for name in names:
+        if name not in overrides and name.rsplit(".", 1)[-1] not in defaults:
+            problems.append(f"no content type: {name}")
+    for name in (n for n in names if n.endswith(".rels")):
+        base = posixpath.dirname(posixpath.dirname(name))
+        for el in etree.fromstring(z.read(name)):
+            if el.get("TargetMode") == "External":
+                problems.append(f"external: {el.get('Target')}")
+                continue
+            target = posixpath.normpath(posixpath.join(base, el.get("Target", "")))
+            if target.lstrip("/") not in names:
+                problems.append(f"{name}: missing {target}")
+    ids = set(re.findall(r'w:styleId="([^"]+)"', z.read("word/styles.xml").decode()))
+    for name in (n for n in names if n.startswith("word/") and n.endswith(".xml")):
+        used = re.findall(r'<w:(?:pStyle|rStyle|tblStyle) w:val="([^"]+)"',
+                          z.read(name).decode())
+        problems += [f"{name}: undefined style {u}" for u in set(used) - ids]
+    return problems
+
+
+def test_both_reports_are_consistent_packages(tmp_path: Path) -> None:
+    from conftest import EXAMPLE
+
+    blob, _ = document.build_summary_docx(_units(), load_rules())
+    assert _package_problems(blob) == []
+    out = tmp_path / "bc.docx"
+    assert main(["build", str(EXAMPLE), "-o", str(out)]) == 0
+    assert _package_problems(out.read_bytes()) == []

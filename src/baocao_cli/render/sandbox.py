@@ -20,6 +20,10 @@ class TemplateError(Exception):
     """The template could not be rendered; the message is for the user, in Vietnamese."""
 
 
+class RenderLimit(Exception):
+    """A rendering went past a bound of time or size (see _MAX_TEXT); in Vietnamese."""
+
+
 def _number(value: Any, where: str) -> Decimal:
     from ..vn import parse_number
 
@@ -124,9 +128,7 @@ def _size(value: Any) -> int:
 
 
 def _too_big(what: str) -> Exception:
-    from jinja2.sandbox import SecurityError
-
-    return SecurityError(f"{what} tạo ra giá trị quá lớn (giới hạn {_MAX_TEXT:,} ký tự)"
+    return RenderLimit(f"{what} tạo ra giá trị quá lớn (giới hạn {_MAX_TEXT:,} ký tự)"
                          .replace(",", "."))
 
 
@@ -165,10 +167,9 @@ def _bounded_filter(name: str, fn: Any) -> Any:
 
 
 def _is_jinja_object(value: Any) -> bool:
-    from jinja2.nodes import EvalContext
-    from jinja2.runtime import Context
-
-    return isinstance(value, Context | EvalContext) or hasattr(value, "filters")
+    """The context, eval context or environment Jinja passes a filter first (all three
+    carry an `environment` or `filters`): not the value being filtered."""
+    return hasattr(value, "environment") or hasattr(value, "filters")
 
 
 def steps(iterable: Any) -> Any:
@@ -176,17 +177,15 @@ def steps(iterable: Any) -> Any:
     rendering's shared step and time budget."""
     import time
 
-    from jinja2.sandbox import SecurityError
-
     state = _state.get() if _state is not None else None
     if state is None:
         state = [time.monotonic() + _MAX_SECONDS, _MAX_STEPS]
     for item in iterable:
         state[1] -= 1
         if state[1] < 0:
-            raise SecurityError(f"vòng lặp quá dài (quá {_MAX_STEPS:,} bước)".replace(",", "."))
+            raise RenderLimit(f"vòng lặp quá dài (quá {_MAX_STEPS:,} bước)".replace(",", "."))
         if state[1] % 1024 == 0 and time.monotonic() > state[0]:
-            raise SecurityError(f"điền mẫu quá {_MAX_SECONDS:g} giây")
+            raise RenderLimit(f"điền mẫu quá {_MAX_SECONDS:g} giây")
         yield item
 
 
@@ -239,16 +238,21 @@ def budget() -> Any:
 
 
 def render_bounded(compiled: Any, context: dict[str, Any]) -> str:
-    """`compiled.render(context)`, its output held under _MAX_OUTPUT characters."""
-    from jinja2.sandbox import SecurityError
+    """`compiled.render(context)`, its output held under _MAX_OUTPUT characters and the
+    rendering's time (see `budget`) checked between chunks too, not only in loops."""
+    import time
 
+    state = _state.get() if _state is not None else None
+    deadline = state[0] if state is not None else time.monotonic() + _MAX_SECONDS
     out: list[str] = []
     size = 0
     for chunk in compiled.root_render_func(compiled.new_context(context)):
         size += len(chunk)
         if size > _MAX_OUTPUT:
-            raise SecurityError("mẫu tạo ra văn bản quá lớn")
+            raise RenderLimit("mẫu tạo ra văn bản quá lớn")
         out.append(chunk)
+        if len(out) % 4096 == 0 and time.monotonic() > deadline:
+            raise RenderLimit(f"điền mẫu quá {_MAX_SECONDS:g} giây")
     return "".join(out)
 
 
@@ -327,6 +331,10 @@ def template_error(exc: BaseException, where: str = "") -> TemplateError:
     from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
     from jinja2.sandbox import SecurityError
 
+    if isinstance(exc, RenderLimit):
+        return TemplateError(
+            f"mẫu báo cáo bị dừng khi điền: {exc}. Một mẫu báo cáo không cần tới mức này; "
+            "kiểm tra các vòng lặp và phép tính trong mẫu.")
     if isinstance(exc, SecurityError):
         return TemplateError(
             "mẫu báo cáo bị từ chối: mẫu tìm cách truy cập phần bên trong của Python hoặc làm "

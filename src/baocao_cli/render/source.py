@@ -131,6 +131,9 @@ def _is_xml(name: str, types: Any) -> bool:
     return name.endswith((".xml", ".rels")) or types(name).endswith("xml")
 
 
+MAX_XML_PART = 20_000_000  # bytes of one XML part, before it is parsed
+
+
 def _parse_all(members: list[tuple[str, bytes]], types: Any) -> dict[str, Any]:
     """Every XML part parsed once, a DTD (entity declarations) or malformed XML refused
     with the part's name."""
@@ -142,6 +145,10 @@ def _parse_all(members: list[tuple[str, bytes]], types: Any) -> dict[str, Any]:
     for name, data in members:
         if not _is_xml(name, types) or not data:
             continue
+        if len(data) > MAX_XML_PART:
+            raise _refused(name, f"là XML dài {len(data) // 1_000_000} MB, quá giới hạn "
+                           f"{MAX_XML_PART // 1_000_000} MB của một phần; một mẫu báo cáo chỉ "
+                           "vài trăm KB")
         if declares_dtd(data[:64 * 1024]):
             raise _refused(name, "khai báo DTD hoặc thực thể (<!DOCTYPE, <!ENTITY): tài liệu "
                            "Word không bao giờ có, đây là dấu hiệu tệp bị sửa để tấn công")
@@ -275,10 +282,20 @@ def _pictures(body: Any, rels: list[tuple[str, str, str, bool]]) -> dict[str, st
     return out
 
 
-def _source(tree: Any) -> str:
+# A part compiled as Jinja: a report's body is about 100 KB; compiling tens of MB would
+# take minutes and gigabytes before anything is rendered.
+MAX_SOURCE = 10_000_000
+
+
+def _source(tree: Any, name: str) -> str:
     from lxml import etree
 
-    patched = docxtpl().patch_xml(etree.tostring(tree, encoding="unicode"))
+    xml = etree.tostring(tree, encoding="unicode")
+    if len(xml) > MAX_SOURCE and has_jinja(xml):
+        raise _refused(name, f"dài {len(xml) // 1_000_000} triệu ký tự và có thẻ Jinja, quá "
+                       f"giới hạn {MAX_SOURCE // 1_000_000} triệu ký tự của một phần được "
+                       "điền; một mẫu báo cáo chỉ vài trăm nghìn ký tự")
+    patched = docxtpl().patch_xml(xml)
     return re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
 
 
@@ -298,6 +315,8 @@ def read_template(blob: bytes) -> Template:
     types = _content_types(ct_tree)
     trees = _parse_all(members, types)
     _no_external(trees)
+    for name, tree in trees.items():  # a field in any part: comments and text boxes too
+        _fetching_fields(tree, name)
     package_rels = relationships(trees.get("_rels/.rels"), "")
     main = next((t for _, kind, t, external in package_rels
                  if kind == RT_OFFICE_DOCUMENT and not external), None)
@@ -314,8 +333,7 @@ def read_template(blob: bytes) -> Template:
     problems: list[Problem] = []
     where = where_of(main, None)
     problems += _split_tags(body, where)
-    _fetching_fields(body, where)
-    parts = [Part(main, where, _source(body))]
+    parts = [Part(main, where, _source(body, main))]
     pictures = _pictures(body, doc_rels)
 
     shell_root = etree.fromstring(etree.tostring(root), parser())
@@ -329,9 +347,8 @@ def read_template(blob: bytes) -> Template:
                            if k in RENDERED and not external and t in trees).items():
         where = where_of(name, kind)
         problems += _split_tags(trees[name], where)
-        _fetching_fields(trees[name], where)
         if has_jinja(docxtpl().patch_xml(etree.tostring(trees[name], encoding="unicode"))):
-            parts.append(Part(name, where, _source(trees[name])))
+            parts.append(Part(name, where, _source(trees[name], name)))
 
     core = next((t for _, kind, t, external in package_rels
                  if kind == RT_CORE and not external and t in data), None)
