@@ -127,6 +127,7 @@ def body(doc, w: Writer) -> None:
     w.body(doc, "Tất cả các báo cáo nhận được đều hợp lệ.")
     w.tag(doc, "{%p endif %}")
     loop(doc, w, "loi in don_vi_loi", "- {{ loi.tep }}: {{ loi.loi }}")
+    year_sections(doc, w)
     # Kept with the signature below (keep with next, a row that does not split): the
     # closing sentence, Nơi nhận and the signature never part across pages.
     w.body(doc, "{{ ket_thuc }}", keep_next=True)
@@ -155,6 +156,78 @@ def signature_block(doc, w: Writer) -> None:
     no_split(t.rows[0])
 
 
+def loop_table(doc, w: Writer, headers: list[str], widths: list[float], items: str,
+               keys: tuple[str, ...]) -> None:
+    """A bordered table: a header row repeated on every page, then one `{%tr for %}` row
+    per item of `items` (its `keys` in the cells, the second one left-aligned)."""
+    t = doc.add_table(rows=4, cols=len(headers))
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid(t)
+    fixed_widths(t, widths, 0.1)
+    head = t.rows[0]
+    for c, text in zip(head.cells, headers, strict=True):
+        clear_cell(c)
+        w.para(c, text, size=12, bold=True)
+    repeat_header(head)
+    for i, text in ((1, "{%tr for dong in " + items + " %}"), (3, "{%tr endfor %}")):
+        row = t.rows[i]
+        for c in row.cells:
+            clear_cell(c)
+        w.para(row.cells[0], text, size=12)
+        for c in row.cells[1:]:
+            w.para(c, "", size=12)
+    for n, (c, key) in enumerate(zip(t.rows[2].cells, keys, strict=True)):
+        clear_cell(c)
+        w.para(c, var(f"dong.{key}"), size=11 if key == "tep" else 12,
+               align="left" if n == 1 or key == "tep" else "center")
+    no_split(t.rows[2])
+
+
+def year_sections(doc, w: Writer) -> None:
+    """The Sở Nội vụ's year after section IV, each only when its option was given: the
+    roster (who submitted, ratings per Cấp), last year, the review."""
+    w.tag(doc, "{%p if danh_sach %}")
+    heading(doc, w, "{{ danh_sach.muc }}. TÌNH HÌNH NỘP BÁO CÁO THEO DANH SÁCH ĐƠN VỊ")
+    w.body(doc, "- Số cơ quan, đơn vị, địa phương trong danh sách: {{ danh_sach.so_don_vi }}; "
+                "đã nộp báo cáo: {{ danh_sach.da_nop }}; chưa nộp: {{ danh_sach.so_chua_nop }}.")
+    w.tag(doc, "{%p if danh_sach.chua_nop %}")
+    w.body(doc, "- Các cơ quan, đơn vị, địa phương chưa nộp báo cáo: {{ danh_sach.chua_nop }}.")
+    w.tag(doc, "{%p endif %}")
+    w.tag(doc, "{%p if danh_sach.ngoai_danh_sach %}")
+    w.body(doc, "- Báo cáo của đơn vị không có trong danh sách: "
+                "{{ danh_sach.ngoai_danh_sach }}.")
+    w.tag(doc, "{%p endif %}")
+    w.body(doc, "- Kết quả xếp loại theo cấp:", keep_next=True)
+    loop_table(doc, w, ["Cấp", "Số đơn vị", "Đã nộp", "Kết quả xếp loại"],
+               [3.6, 1.9, 1.9, 9.1], "theo_cap", ("cap", "so_don_vi", "da_nop", "xep_loai"))
+    w.para(doc, "", size=6)
+    w.tag(doc, "{%p endif %}")
+    w.tag(doc, "{%p if nam_truoc %}")
+    heading(doc, w, "{{ nam_truoc.muc }}. SO VỚI NĂM TRƯỚC")
+    w.body(doc, "So với năm trước: {{ nam_truoc.tang }} đơn vị tăng xếp loại, "
+                "{{ nam_truoc.giam }} đơn vị giảm, {{ nam_truoc.giu_nguyen }} đơn vị giữ "
+                "nguyên.")
+    w.tag(doc, "{%p if nam_truoc.moi %}")
+    w.body(doc, "- Đơn vị có báo cáo năm nay, năm trước chưa có: {{ nam_truoc.moi }}.")
+    w.tag(doc, "{%p endif %}")
+    w.tag(doc, "{%p if nam_truoc.khong_con %}")
+    w.body(doc, "- Đơn vị năm trước có, năm nay không có báo cáo: {{ nam_truoc.khong_con }}.")
+    w.tag(doc, "{%p endif %}")
+    w.body(doc, "- Chi tiết thay đổi của từng đơn vị tại Phụ lục II kèm theo Báo cáo này.")
+    w.tag(doc, "{%p endif %}")
+    w.tag(doc, "{%p if tham_dinh %}")
+    heading(doc, w, "{{ tham_dinh.muc }}. KẾT QUẢ THẨM ĐỊNH")
+    w.body(doc, "Sau thẩm định {{ tham_dinh.so_tham_dinh }} báo cáo, {% if dieu_chinh %}"
+                "{{ tham_dinh.so_dieu_chinh }} đơn vị được điều chỉnh điểm; thứ hạng và xếp "
+                "loại đề nghị theo điểm thẩm định:{% else %}không đơn vị nào phải điều chỉnh "
+                "điểm.{% endif %}")
+    loop(doc, w, "dc in dieu_chinh",
+         "- {{ dc.ten }}: tự chấm {{ dc.tu_cham }} điểm, thẩm định {{ dc.tham_dinh }} điểm "
+         "({{ dc.chenh_lech }}), xếp loại {{ dc.xep_loai }}{% if dc.ghi_chu %}; "
+         "{{ dc.ghi_chu }}{% endif %}.")
+    w.tag(doc, "{%p endif %}")
+
+
 def appendix(doc, w: Writer) -> None:
     p = w.para(doc, "Phụ lục I", size=14, bold=True)
     p.paragraph_format.page_break_before = True
@@ -162,31 +235,27 @@ def appendix(doc, w: Writer) -> None:
            bold=True)
     w.para(doc, "(Kèm theo Báo cáo số {{ so_ky_hieu }} của {{ ten_co_quan }})", size=14,
            italic=True, after=6)
-    widths = [1.4, 6.6, 2.3, 2.6, 3.6]
-    t = doc.add_table(rows=4, cols=5)
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    grid(t)
-    fixed_widths(t, widths, 0.1)
-    head = t.rows[0]
-    for c, text in zip(head.cells, ["Hạng", "Cơ quan, đơn vị", "Tổng điểm", "Xếp loại",
-                                    "Tệp"], strict=True):
-        clear_cell(c)
-        w.para(c, text, size=12, bold=True)
-    repeat_header(head)
-    for i, text in ((1, "{%tr for dong in xep_hang %}"), (3, "{%tr endfor %}")):
-        row = t.rows[i]
-        for c in row.cells:
-            clear_cell(c)
-        w.para(row.cells[0], text, size=12)
-        for c in row.cells[1:]:
-            w.para(c, "", size=12)
-    keys = ("hang", "ten", "diem", "xep_loai", "tep")
-    for c, key, size, align in zip(t.rows[2].cells, keys, (12, 12, 12, 12, 11),
-                                   ("center", "left", "center", "center", "left"),
-                                   strict=True):
-        clear_cell(c)
-        w.para(c, var(f"dong.{key}"), size=size, align=align)
-    no_split(t.rows[2])
+    w.tag(doc, "{%p if tham_dinh %}")
+    loop_table(doc, w, ["Hạng", "Cơ quan, đơn vị", "Điểm tự chấm", "Điểm thẩm định",
+                        "Xếp loại", "Tệp"], [1.3, 5.3, 2.0, 2.2, 2.3, 3.4], "xep_hang",
+               ("hang", "ten", "tu_cham", "tham_dinh", "xep_loai", "tep"))
+    w.tag(doc, "{%p else %}")
+    loop_table(doc, w, ["Hạng", "Cơ quan, đơn vị", "Tổng điểm", "Xếp loại", "Tệp"],
+               [1.4, 6.6, 2.3, 2.6, 3.6], "xep_hang",
+               ("hang", "ten", "diem", "xep_loai", "tep"))
+    w.tag(doc, "{%p endif %}")
+    w.tag(doc, "{%p if nam_truoc %}")
+    p = w.para(doc, "Phụ lục II", size=14, bold=True)
+    p.paragraph_format.page_break_before = True
+    w.para(doc, "KẾT QUẢ NĂM {{ nam }} SO VỚI NĂM TRƯỚC", size=14, bold=True)
+    w.para(doc, "(Kèm theo Báo cáo số {{ so_ky_hieu }} của {{ ten_co_quan }})", size=14,
+           italic=True, after=6)
+    loop_table(doc, w, ["STT", "Cơ quan, đơn vị", "Điểm năm trước", "Xếp loại năm trước",
+                        "Điểm năm nay", "Xếp loại năm nay", "Thay đổi", "So với năm trước"],
+               [1.1, 4.5, 1.6, 1.9, 1.6, 1.9, 1.6, 2.3], "thay_doi",
+               ("stt", "ten", "diem_truoc", "xep_loai_truoc", "diem", "xep_loai", "thay_doi",
+                "so_voi"))
+    w.tag(doc, "{%p endif %}")
 
 
 def build() -> bytes:

@@ -20,7 +20,7 @@ from baocao_cli.cli import app
 from baocao_cli.read.inputs import collect
 from baocao_cli.score.rules import load_rules
 from baocao_cli.summary.chart import find_fonts
-from baocao_cli.summary.workbook import ranked
+from baocao_cli.summary.tables import build_tables
 
 runner = CliRunner()
 HOSTILE_NAME = '=HYPERLINK("http://x","bấm")'
@@ -143,9 +143,10 @@ def test_summary_rows_ranks_with_ties(cli_run) -> None:
     header = [c.value for c in ws[1]]
     assert header == ["Hạng", "Tệp", "Cơ quan", "Ký hiệu", "Năm", "Phần I", "Phần II",
                       "Phần III", "Điểm cộng (IV)", "Điểm trừ (V)", "Tổng điểm", "Xếp loại",
-                      "Trạng thái", "Số lỗi", "Số cảnh báo", "Báo cáo"]
+                      "Trạng thái", "Số lỗi", "Số cảnh báo", "Báo cáo", "Điểm thẩm định",
+                      "Ghi chú thẩm định"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:P9"
+    assert ws.auto_filter.ref == "A1:R9"
     assert ws.column_dimensions["C"].width == 40
     rows = [list(r) for r in ws.iter_rows(min_row=2, values_only=True)]
     assert [(r[0], r[10]) for r in rows[:5]] == [
@@ -241,7 +242,8 @@ def test_library_in_process_matches_parallel(cli_run, units: Path, tmp_path: Pat
     a = openpyxl.load_workbook(out / "tong-hop.xlsx")["Tổng hợp"]
     b = openpyxl.load_workbook(tmp_path / "ra" / "tong-hop.xlsx")["Tổng hợp"]
     assert list(a.values) == list(b.values)
-    assert [(r, u.output) for r, u in ranked(result.units)][:5] == [
+    ranking = build_tables(result.units, load_rules()).units
+    assert list(zip(ranking["hang"], ranking["output"], strict=True))[:5] == [
         (1, "Đơn vị số 3 ủy ban.docx"), (2, "=SUM(A1).docx"), (2, "alpha-2.docx"),
         (4, "tong-hop-2.docx"), (4, "alpha.docx")]  # ties in input order: top folder first
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-WRITES = re.compile(r"(?:-o|--output|\binit|template export)\s+([^\s`\[]+)")
+WRITES = re.compile(r"(?:-o|--output|\binit(?: --don-vi)?|template export)\s+([^\s`\[-][^\s`\[]*)")
 
 
 def readme_outputs() -> list[str]:
-    """Every path a README command writes: `-o X`, `init X`, `template export X`."""
+    """Every path a README command writes: `-o X`, `init [--don-vi] X`, `template export X`."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```sh\n(.*?)```", text, flags=re.S)
     found = [m.group(1) for block in blocks for m in WRITES.finditer(block)]

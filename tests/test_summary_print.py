@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 
 from baocao_cli.score.rules import load_rules
-from baocao_cli.summary.results import UnitResult
-from baocao_cli.summary.workbook import shown_sources, write_summary_xlsx
+from baocao_cli.summary.results import UnitResult, shown_sources
+from baocao_cli.summary.workbook import write_summary_xlsx
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 # Printing a workbook needs LibreOffice Calc (libreoffice-calc-nogui), not only Writer.

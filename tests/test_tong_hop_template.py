@@ -44,7 +44,18 @@ def test_committed_template_is_what_the_script_makes(tmp_path: Path) -> None:
 
 
 def test_vocabulary_is_exactly_the_context() -> None:
-    ctx = document.summary_context(_units(), load_rules(), Info(), [], True)
+    from decimal import Decimal
+
+    from baocao_cli.summary.sources import Entry, Sources
+    from baocao_cli.summary.tables import build_tables
+
+    name = "Ủy ban nhân dân xã A"  # on the roster, reviewed, and there last year
+    sources = Sources(roster=[Entry("Đơn vị!A2", name, cap="UBND cấp xã"),
+                              Entry("Đơn vị!A3", "Ủy ban nhân dân xã B")],
+                      last_year=[Entry("Tổng hợp!C2", name, total=Decimal(80), rating="Tốt")],
+                      review=[Entry("Tổng hợp!C2", name, total=Decimal(90))])
+    tables = build_tables(_units(), load_rules(), sources)
+    ctx = document.summary_context(_units(), load_rules(), Info(), [], True, tables)
     assert list(ctx) == list(document.TONG_HOP_VARIABLES)
     for name, fields in document.TONG_HOP_FIELDS.items():
         assert set(ctx[name]) == set(fields), name

@@ -25,7 +25,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from .errors import BaocaoError
 from .files import check_clash, os_error_text, real_path, shown, temp_prefix
@@ -35,6 +35,9 @@ from .read.inputs import collect, sort_key
 from .score.compute import Scores
 from .score.rules import Rules
 from .summary.results import UnitResult
+
+if TYPE_CHECKING:
+    from .summary.sources import Sources
 
 SUMMARY_STEM = "tong-hop"
 _T = TypeVar("_T")
@@ -54,6 +57,8 @@ class BatchResult:
     summary_docx: Path | None = None
     empty_folders: list[Path] = field(default_factory=list)
     summary_warnings: list[str] = field(default_factory=list)  # what the summary left out
+    summary_errors: list[str] = field(default_factory=list)  # roster / review problems
+    summary_lines: list[str] = field(default_factory=list)  # the year's figures, for people
 
     @property
     def built(self) -> list[UnitResult]:
@@ -307,6 +312,7 @@ def run_batch(
     on_result: Callable[[UnitResult], None] | None = None,
     write_summary: bool = True,
     protect: Iterable[tuple[Path | None, str]] = (),
+    sources: Sources | None = None,
     template_tong_hop: bytes | None = None,
 ) -> BatchResult:
     """Build every unit found in `inputs` into `outdir`, then the summary files.
@@ -317,6 +323,8 @@ def run_batch(
     in input order. `protect` are the other files the run reads (the rules, the template,
     the `--info` workbook…): like the workbooks, none may be among the outputs
     (`files.PathClash`, raised before anything is written). Ctrl-C raises `Interrupted`.
+    `sources` are the roster, last year's summary and the review for the
+    summary (summary/sources.py); those files are never taken for units.
     """
     from .render.report import default_template
     from .score.rules import load_rules
@@ -324,7 +332,7 @@ def run_batch(
     started = time.perf_counter()
     rules = rules or load_rules()
     template = template if template is not None else default_template()
-    files, empty, tasks = _planned(inputs, outdir, pdf, protect)
+    files, empty, tasks = _planned(inputs, outdir, pdf, protect, sources)
     if files:
         outdir.mkdir(parents=True, exist_ok=True)
     jobs = max(1, jobs if jobs is not None else default_jobs())
@@ -360,7 +368,7 @@ def run_batch(
         units = [r for r in results if r is not None]
         batch = BatchResult(units, outdir, 0.0, jobs, empty_folders=empty)
         if write_summary and units:
-            _write_summaries(batch, rules, info, pool, template_tong_hop)
+            _write_summaries(batch, rules, info, pool, template_tong_hop, sources)
     except BaseException as exc:
         if pool is not None:
             _stop(pool)
@@ -447,11 +455,16 @@ def _sweep(outdir: Path, tasks: list[Task]) -> None:
 
 
 def _planned(inputs: Iterable[Path], outdir: Path, pdf: bool,
-             protect: Iterable[tuple[Path | None, str]]
+             protect: Iterable[tuple[Path | None, str]], sources: Sources | None = None
              ) -> tuple[list[Path], list[Path], list[Task]]:
     """The units found, the empty folders and the tasks; PathClash if an output would
-    replace any input (the workbooks or a file in `protect`)."""
+    replace any input (the workbooks, a file in `protect`, the summary's sources). The
+    sources' own files (a roster inside the folder of units) are never taken for units."""
     files, empty = collect(inputs, outdir)
+    if sources is not None and sources.paths:
+        own = {p.resolve() for p in sources.paths}
+        files = [f for f in files if f.resolve() not in own]
+        protect = [*protect, *((p, "tệp nguồn của bảng tổng hợp") for p in sources.paths)]
     files.sort(key=sort_key)
     tasks = plan(files, outdir)
     check_clash(_writes(tasks, outdir, pdf),
@@ -460,11 +473,12 @@ def _planned(inputs: Iterable[Path], outdir: Path, pdf: bool,
 
 
 def check_outputs(inputs: Iterable[Path], outdir: Path, *, pdf: bool = False,
-                  protect: Iterable[tuple[Path | None, str]] = ()) -> None:
+                  protect: Iterable[tuple[Path | None, str]] = (),
+                  sources: Sources | None = None) -> None:
     """Raise `files.PathClash` when `run_batch` with these arguments would write over one
     of its inputs; a caller checks this before reading any input (a template), so the
     clash is what the user is told. Only names and `stat`s: nothing is opened."""
-    _planned(inputs, outdir, pdf, list(protect))
+    _planned(inputs, outdir, pdf, list(protect), sources)
 
 
 def _writes(tasks: list[Task], outdir: Path, pdf: bool) -> list[tuple[Path, str]]:
@@ -478,28 +492,35 @@ def _writes(tasks: list[Task], outdir: Path, pdf: bool) -> list[tuple[Path, str]
 
 
 def _write_summaries(batch: BatchResult, rules: Rules, info: tuple[Info, list[str]] | None,
-                     pool: ProcessPoolExecutor | None, template: bytes | None = None) -> None:
-    """tong-hop.xlsx and tong-hop.docx; with a pool, both at once in two workers (each
-    takes a few tenths of a second, mostly importing openpyxl or python-docx)."""
+                     pool: ProcessPoolExecutor | None, template: bytes | None = None,
+                     sources: Sources | None = None) -> None:
+    """tong-hop.xlsx and tong-hop.docx from the tables joined here once (pandas); with a
+    pool, both at once in two workers (each takes a few tenths of a second, mostly
+    importing openpyxl or python-docx)."""
     from .summary.document import write_summary_docx
+    from .summary.tables import build_tables, overview
     from .summary.workbook import write_summary_xlsx
+
+    tables = build_tables(batch.units, rules, sources)
+    batch.summary_errors = list(tables.errors)
+    batch.summary_lines = overview(tables, rules)
 
     batch.summary_xlsx = batch.outdir / f"{SUMMARY_STEM}.xlsx"
     batch.summary_docx = batch.outdir / f"{SUMMARY_STEM}.docx"
     if pool is not None:
         try:
             xlsx = pool.submit(_summary_work, write_summary_xlsx, batch.summary_xlsx,
-                               batch.units, rules)
+                               batch.units, rules, tables)
             docx = pool.submit(_summary_work, write_summary_docx, batch.summary_docx,
-                               batch.units, rules, info, template)
+                               batch.units, rules, info, template, tables)
             xlsx.result()  # a writer's own exception is raised here, as without a pool
-            batch.summary_warnings = docx.result()  # type: ignore[assignment]
+            batch.summary_warnings = tables.warnings + docx.result()  # type: ignore[operator]
             return
         except BrokenProcessPool:  # a worker was killed: write them here instead
             pass
-    write_summary_xlsx(batch.summary_xlsx, batch.units, rules)
-    batch.summary_warnings = write_summary_docx(batch.summary_docx, batch.units, rules, info,
-                                                template)
+    write_summary_xlsx(batch.summary_xlsx, batch.units, rules, tables)
+    batch.summary_warnings = tables.warnings + write_summary_docx(
+        batch.summary_docx, batch.units, rules, info, template, tables)
 
 
 # ---------------------------------------------------------------- the consolidated header
@@ -533,3 +554,38 @@ def read_info(path: Path, rules: Rules) -> tuple[Info, list[str]]:
         lines = "\n".join(f"  {i.message}" for i in errors or issues)
         raise InfoError(f"tệp thông tin {path} không dùng được:\n{lines}")
     return report.info, report.recipients
+
+
+# ---------------------------------------------------------------- the Sở Nội vụ's own inputs
+
+
+def read_sources(rules: Rules, outdir: Path, *, roster: Path | None = None,
+                 last_year: Path | None = None, review: Path | None = None) -> Sources:
+    """The roster (`--don-vi`), last year's summary (`--nam-truoc`) and the review
+    (`--tham-dinh`), read and checked before any unit is built. SourceError (from
+    summary/sources.py) when one cannot be used, or would be overwritten by this run's
+    summary (the reviewed copy is often kept beside tong-hop.xlsx)."""
+    from .summary.sources import (
+        SourceError,
+        Sources,
+        read_last_year,
+        read_review,
+        read_roster,
+    )
+
+    given = [(p, what) for p, what in ((roster, "danh sách đơn vị"),
+                                       (last_year, "bảng tổng hợp năm trước"),
+                                       (review, "bảng thẩm định")) if p is not None]
+    outputs = {(outdir / f"{SUMMARY_STEM}{s}").resolve() for s in (".xlsx", ".docx")}
+    for path, what in given:
+        if path.resolve() in outputs:
+            raise SourceError(
+                f"{what} {path} sẽ bị ghi đè bởi bảng tổng hợp mới của lần chạy này. Hãy lưu "
+                f"bản đó với tên khác (ví dụ {SUMMARY_STEM}-tham-dinh.xlsx) hoặc chọn thư mục "
+                f"kết quả khác.")
+    return Sources(
+        roster=read_roster(roster) if roster is not None else None, roster_path=roster,
+        last_year=read_last_year(last_year, rules) if last_year is not None else None,
+        review=read_review(review, rules) if review is not None else None,
+        paths=[p for p, _ in given])
+

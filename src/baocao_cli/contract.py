@@ -113,6 +113,29 @@ SO_DEN = SheetSpec("so_den", "Sổ văn bản đến", False, (
     _DO_MAT, _SO_SERIES,
 ))
 REGISTERS: tuple[SheetSpec, ...] = (SO_DI, SO_DEN)
+# The Sở Nội vụ's own inputs to `baocao batch` (docs/batch.md), read by the same reader:
+# the province's list of units (--don-vi), last year's tong-hop.xlsx (--nam-truoc) and a
+# reviewed copy of this year's (--tham-dinh). Both of the latter are `Tổng hợp` sheets.
+DON_VI = SheetSpec("don_vi", "Đơn vị", True, (
+    Column("co_quan", "Cơ quan"),
+    Column("ky_hieu", "Ký hiệu", required=False),
+    Column("cap", "Cấp", required=False),
+    Column("ghi_chu", "Ghi chú", required=False),
+))
+NAM_TRUOC = SheetSpec("tong_hop", "Tổng hợp", True, (
+    Column("co_quan", "Cơ quan"),
+    Column("ky_hieu", "Ký hiệu", required=False),
+    Column("tong_diem", "Tổng điểm"),
+    Column("diem_tham_dinh", "Điểm thẩm định", required=False),
+    Column("xep_loai", "Xếp loại"),
+))
+THAM_DINH = SheetSpec("tong_hop", "Tổng hợp", True, (
+    Column("co_quan", "Cơ quan"),
+    Column("ky_hieu", "Ký hiệu", required=False),
+    Column("bao_cao", "Báo cáo", required=False),
+    Column("diem_tham_dinh", "Điểm thẩm định"),
+    Column("ghi_chu_tham_dinh", "Ghi chú thẩm định", required=False),
+))
 # Sheets a workbook may carry for people only (the starter's instructions).
 IGNORED_SHEETS = ("Hướng dẫn",)
 

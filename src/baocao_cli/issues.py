@@ -606,6 +606,55 @@ TYPES: tuple[IssueType, ...] = (
         "Một mã cảnh báo xuất hiện quá nhiều lần trong một sổ; chỉ những lần đầu được liệt kê.",
         example=("Sổ văn bản đi", {"n": "180", "capped": "W606", "total": "380"})),
 
+    # the Sở Nội vụ's inputs to `batch` (--don-vi, --nam-truoc, --tham-dinh)
+    IssueType(
+        "E701", "Đơn vị lặp lại trong danh sách",
+        "đơn vị \"{value}\" đã có ở {first} (trùng tên sau khi bỏ dấu, hoa/thường và "
+        "khoảng trắng). Mỗi đơn vị chỉ ghi một dòng.",
+        "Danh sách đơn vị (--don-vi) ghi một đơn vị hai lần; giữ lại một dòng.",
+        example=("Đơn vị!A12", {"value": "UBND xã Thạch Hà", "first": "Đơn vị!A5"})),
+    IssueType(
+        "E702", "Một đơn vị nộp nhiều sổ",
+        "đơn vị \"{value}\" ({first}) có {n} sổ: {files}. Mỗi đơn vị chỉ nộp một sổ; "
+        "cần bỏ sổ thừa rồi chạy lại. Đơn vị này chưa được xếp hạng.",
+        "Hai sổ Excel trong lần tổng hợp cùng thuộc một đơn vị của danh sách; không sổ nào "
+        "được chọn thay người dùng.",
+        example=("danh-sach.xlsx", {"value": "Sở Nội vụ", "first": "Đơn vị!A4", "n": "2",
+                                    "files": "a/so-noi-vu.xlsx, b/so-noi-vu.xlsx"})),
+    IssueType(
+        "E703", "Xếp loại năm trước không có",
+        "\"{value}\" không phải mức xếp loại của quy tắc. Cần một trong: {expected}.",
+        "Bảng tổng hợp năm trước (--nam-truoc) ghi một mức xếp loại mà bộ quy tắc không có.",
+        example=("Tổng hợp!H5", {"value": "Khá giỏi", "expected": "Xuất sắc, Tốt, Khá"})),
+    IssueType(
+        "E704", "Điểm thẩm định ngoài khoảng",
+        "điểm thẩm định {value} nằm ngoài khoảng cho phép. Cần từ 0 đến {maximum}.",
+        "Điểm thẩm định phải nằm trong khoảng điểm của bộ quy tắc.",
+        example=("Tổng hợp!Q4", {"value": "120", "maximum": "105"})),
+    IssueType(
+        "E705", "Dòng thẩm định không khớp đơn vị",
+        "dòng \"{value}\" không khớp đơn vị nào của lần tổng hợp này. Cần Cơ quan, Ký "
+        "hiệu (hoặc Báo cáo) như trong tong-hop.xlsx.",
+        "Một dòng của bảng thẩm định (--tham-dinh) có điểm nhưng không thuộc đơn vị nào đã nộp.",
+        example=("Tổng hợp!C9", {"value": "Sở Ngoại vụ"})),
+    IssueType(
+        "E706", "Dòng thẩm định khớp nhiều đơn vị",
+        "dòng \"{value}\" khớp {n} đơn vị ({files}). Cần ghi cột \"Báo cáo\" để chỉ rõ "
+        "một đơn vị.",
+        "Tên và ký hiệu của dòng thẩm định ứng với nhiều đơn vị; cột Báo cáo chỉ rõ đơn vị nào.",
+        example=("Tổng hợp!C9", {"value": "UBND xã", "n": "2",
+                                 "files": "xa-a.docx, xa-b.docx"})),
+    IssueType(
+        "E707", "Đơn vị thẩm định hai lần",
+        "đơn vị \"{value}\" đã có điểm thẩm định ở {first}. Mỗi đơn vị chỉ một điểm.",
+        "Bảng thẩm định cho một đơn vị hai điểm; giữ lại một dòng.",
+        example=("Tổng hợp!Q12", {"value": "Sở Nội vụ", "first": "Tổng hợp!Q4"})),
+    IssueType(
+        "W701", "Sổ ngoài danh sách đơn vị",
+        "sổ của \"{value}\" không khớp đơn vị nào trong danh sách đơn vị {roster}. Kiểm "
+        "tra tên cơ quan, ký hiệu hoặc bổ sung danh sách.",
+        "Một sổ đã nộp không thuộc đơn vị nào của danh sách; sổ vẫn được xếp hạng.",
+        example=("nop-ve/so-moi.xlsx", {"value": "Sở Du lịch", "roster": "danh-sach.xlsx"})),
 )
 
 CATALOGUE: dict[str, IssueType] = {t.code: t for t in TYPES}

@@ -65,6 +65,7 @@ WIDTHS: dict[str, dict[str, float]] = {
     "chinh_ly": {"nam": 8, "ghi_chu": 30},
     "noi_dung": {"muc": 16, "noi_dung": 110},
     "noi_nhan": {"noi_nhan": 50},
+    "don_vi": {"co_quan": 50, "ky_hieu": 14, "cap": 22, "ghi_chu": 40},
 }
 DEFAULT_WIDTH = 16.0
 
@@ -477,3 +478,57 @@ def _guide(wb: Any, rules: Rules) -> None:
         ws.cell(row=i, column=2, value=text).alignment = top
     _fit_rows(ws, "B", 2, len(rows) + 1)
     ws.freeze_panes = "A2"
+
+
+# ---------------------------------------------------------------- the roster (batch --don-vi)
+
+ROSTER_GROUPS = ("Sở, ban, ngành", "UBND cấp xã", "Cơ quan, tổ chức khác")
+ROSTER_GUIDE = (
+    ("Đơn vị", "Mỗi dòng một cơ quan, đơn vị, địa phương phải nộp báo cáo. \"Cơ quan\" (bắt "
+     "buộc): tên như đơn vị ghi ở mã co_quan trong sổ Excel của mình; so khớp không phân biệt "
+     "hoa/thường, dấu và khoảng trắng. \"Ký hiệu\" (nên có): chữ viết tắt như mã ky_hieu của "
+     "đơn vị; khi ký hiệu chỉ thuộc một đơn vị thì khớp theo ký hiệu, nhiều đơn vị chung ký "
+     "hiệu (như UBND) thì khớp theo tên. \"Cấp\": nhóm để thống kê (chọn trong danh sách hoặc "
+     "gõ nhóm khác). \"Ghi chú\": tùy ý."),
+    ("Dùng", "Lưu tệp (.xlsx) rồi chạy: baocao batch THƯ_MỤC_SỔ -o THƯ_MỤC_KẾT_QUẢ --don-vi "
+     "TÊN_TỆP.xlsx — tong-hop.xlsx có thêm trang \"Chưa nộp\" và \"Theo cấp\"."),
+)
+
+
+def roster_bytes() -> bytes:
+    """An empty roster for `batch --don-vi` (sheet `Đơn vị`), with its own guide."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    guide = wb.active
+    guide.title = GUIDE_SHEET
+    guide.append(["Trang tính", "Cách điền"])
+    for row in ROSTER_GUIDE:
+        guide.append(list(row))
+    for cell in guide[1]:
+        cell.font = Font(bold=True)
+    for row in guide.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+    guide.column_dimensions["A"].width = 14
+    guide.column_dimensions["B"].width = 100
+    spec = contract.DON_VI
+    ws = wb.create_sheet(spec.name)
+    _header(ws, spec)
+    _column_format(ws, spec, "ky_hieu", TEXT_FORMAT)
+    _drop_down(ws, spec, "cap", list(ROSTER_GROUPS), strict=False,
+               prompt="Chọn nhóm trong danh sách hoặc gõ nhóm khác.")
+    wb.active = 1
+    wb.properties.creator = "baocao"
+    wb.properties.title = "Danh sách cơ quan, đơn vị nộp báo cáo công tác văn thư, lưu trữ"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def write_roster(path: Path, *, force: bool = False) -> None:
+    """Write the empty roster to `path`, atomically; never over a file without `force`."""
+    _refuse_existing(path, force)
+    blob = roster_bytes()
+    write_atomic(path, lambda fh: fh.write(blob))

@@ -263,19 +263,30 @@ def validate(
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Sổ Excel (.xlsx) sẽ tạo.", show_default=False,
-                                         metavar="SỔ.xlsx")],
+    path: Annotated[Path | None, typer.Argument(
+        help="Sổ Excel (.xlsx) sẽ tạo.", show_default=False, metavar="SỔ.xlsx")] = None,
     rules: RulesOpt = None,
     example: Annotated[bool, typer.Option(
         "--example", help="Ghi sổ mẫu đã điền sẵn (báo cáo 218/BC-SLĐTBXH của Sở LĐ-TB&XH "
         "Hà Tĩnh năm 2021) thay cho sổ trống.")] = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Ghi đè nếu tệp đã có (mặc định: không ghi đè).")] = False,
+    don_vi: Annotated[Path | None, typer.Option(
+        "--don-vi", help="Tạo danh sách đơn vị trống (trang \"Đơn vị\") cho baocao batch "
+        "--don-vi, thay cho sổ Excel của đơn vị.", dir_okay=False, metavar="DANH_SÁCH.xlsx",
+        show_default=False)] = None,
 ) -> None:
     """Tạo sổ Excel trống đúng mẫu để điền (trang tính, cột, danh sách chọn, hướng dẫn)."""
     from ..score.rules import DEFAULT_RULES
-    from ..starter import StarterExists, write_example, write_starter
+    from ..starter import StarterExists, write_example, write_roster, write_starter
 
+    if don_vi is not None:
+        if path is not None or example:
+            raise _usage_error("--don-vi tạo danh sách đơn vị: không dùng cùng SỔ.xlsx hay "
+                               "--example.")
+        path = don_vi
+    elif path is None:
+        raise _usage_error("thiếu đối số SỔ.xlsx (hoặc --don-vi DANH_SÁCH.xlsx).")
     loaded = _load_rules(rules)
     _check_output(path, ".xlsx", "tệp")
     _refuse_clash([(path, "tệp")], [(rules, "tệp quy tắc (--rules)")])
@@ -284,7 +295,9 @@ def init(
                            f"không dùng được với --rules {loaded.id}. Bỏ một trong hai tùy "
                            f"chọn.")
     try:
-        if example:
+        if don_vi is not None:
+            write_roster(path, force=force)
+        elif example:
             write_example(path, force=force)
         else:
             write_starter(path, loaded, force=force)
@@ -294,7 +307,11 @@ def init(
     except OSError as exc:
         raise _write_error(exc, path) from None
     option = "" if rules is None else f" --rules {rules}"
-    if example:
+    if don_vi is not None:
+        typer.echo(f"Đã tạo danh sách đơn vị trống: {path}")
+        typer.echo("Điền mỗi dòng một đơn vị ở trang \"Đơn vị\", lưu lại rồi chạy:")
+        typer.echo(f"  baocao batch THƯ_MỤC_SỔ -o THƯ_MỤC_KẾT_QUẢ --don-vi {path}")
+    elif example:
         typer.echo(f"Đã ghi sổ mẫu: {path}")
         typer.echo(f"Lập báo cáo mẫu: baocao build {path}")
     else:
@@ -342,6 +359,17 @@ def batch(
         dir_okay=False, metavar="MẪU.docx", show_default=False, readable=False)] = None,
     pdf: Annotated[bool, typer.Option(
         "--pdf", help="Ghi thêm bản PDF cạnh mỗi báo cáo, cùng tên (cần LibreOffice).")] = False,
+    don_vi: Annotated[Path | None, typer.Option(
+        "--don-vi", help="Danh sách đơn vị phải nộp (trang \"Đơn vị\": Cơ quan, Ký hiệu, Cấp, "
+        "Ghi chú) để biết đơn vị nào chưa nộp; tạo mẫu: baocao init --don-vi TỆP.xlsx.",
+        dir_okay=False, metavar="DANH_SÁCH.xlsx", show_default=False)] = None,
+    nam_truoc: Annotated[Path | None, typer.Option(
+        "--nam-truoc", help="tong-hop.xlsx của năm trước, để so sánh điểm và xếp loại.",
+        dir_okay=False, metavar="TỔNG_HỢP.xlsx", show_default=False)] = None,
+    tham_dinh: Annotated[Path | None, typer.Option(
+        "--tham-dinh", help="Bản sao tong-hop.xlsx đã điền cột \"Điểm thẩm định\": xếp hạng "
+        "và xếp loại theo điểm thẩm định.", dir_okay=False, metavar="THẨM_ĐỊNH.xlsx",
+        show_default=False)] = None,
     template_tong_hop: Annotated[Path | None, typer.Option(
         "--template-tong-hop", help="Mẫu báo cáo tổng hợp (.docx) thay cho mẫu mặc định; lấy "
         "mẫu để sửa: baocao template export MẪU.docx --tong-hop.", dir_okay=False,
@@ -372,7 +400,9 @@ def batch(
         raise _usage_error(f"{outdir} đã có và không phải thư mục.")
     protect = [(rules, "tệp quy tắc (--rules)"), (template, "mẫu (--template)"),
                (template_tong_hop, "mẫu tổng hợp (--template-tong-hop)"),
-               (info, "tệp thông tin (--info)")]
+               (info, "tệp thông tin (--info)"), (don_vi, "danh sách đơn vị (--don-vi)"),
+               (nam_truoc, "bảng tổng hợp năm trước (--nam-truoc)"),
+               (tham_dinh, "bảng thẩm định (--tham-dinh)")]
     try:  # before any input is read: a clash is named as such, not as a bad template
         check_outputs(inputs, outdir, pdf=pdf, protect=protect)
     except PathClash as exc:
@@ -391,6 +421,17 @@ def batch(
         try:
             header = read_info(info, loaded)
         except InfoError as exc:
+            raise _usage_error(str(exc)) from None
+
+    sources = None
+    if don_vi is not None or nam_truoc is not None or tham_dinh is not None:
+        from ..batch import read_sources
+        from ..summary.sources import SourceError
+
+        try:
+            sources = read_sources(loaded, outdir, roster=don_vi, last_year=nam_truoc,
+                                   review=tham_dinh)
+        except SourceError as exc:
             raise _usage_error(str(exc)) from None
 
     from rich.console import Console
@@ -439,7 +480,8 @@ def batch(
     try:
         done = run_batch(inputs, outdir, rules=loaded, jobs=jobs or default_jobs(),
                          template=blob, pdf=pdf, info=header, on_start=started,
-                         on_result=one, protect=protect, template_tong_hop=tong_hop_blob)
+                         on_result=one, protect=protect, sources=sources,
+                         template_tong_hop=tong_hop_blob)
     except PathClash as exc:
         raise _usage_error(str(exc)) from None
     except Interrupted as stop:
@@ -482,13 +524,17 @@ def batch(
             _say(f"  {u.output}: {u.pdf_error}")
     if no_pdf:
         typer.echo(f"Lỗi: {no_pdf}", err=True)
+    for message in done.summary_errors:
+        typer.echo(f"Lỗi: {message}", err=True)
     _say("")
+    for line in done.summary_lines:
+        _say(line)
     _say(f"Bảng tổng hợp: {done.summary_xlsx}")
     _say(f"Báo cáo tổng hợp: {done.summary_docx}")
     seconds = format_number(Decimal(repr(round(done.elapsed, 1))), 1)
     _say(f"Xong: {len(done.built)} báo cáo đã lập, {len(failed)} đơn vị lỗi, "
                f"{done.n_warnings} cảnh báo; {seconds} giây ({done.jobs} tiến trình).")
-    raise typer.Exit(1 if failed or done.pdf_failed or no_pdf else 0)
+    raise typer.Exit(1 if failed or done.pdf_failed or no_pdf or done.summary_errors else 0)
 
 
 def _checked_template(path: Path | None, tong_hop: bool) -> bytes | None:

@@ -74,6 +74,15 @@ class _Worker:
             raise JobTimeout
         return self.conn.recv()
 
+    def dead(self) -> bool:
+        """An idle worker sends nothing, so anything to read on its pipe is the EOF of
+        its death; this is known at once, while the forkserver may report the exit
+        status a moment later."""
+        try:
+            return not self.proc.is_alive() or self.conn.poll(0)
+        except OSError:
+            return True
+
     def stop(self) -> None:
         self.conn.close()
         if self.proc.is_alive():
@@ -117,12 +126,22 @@ class Pool:
               loop: asyncio.AbstractEventLoop) -> tuple[bool, Any]:
         """Runs in a thread; whatever happens, a live worker goes back to the queue."""
         try:
-            if not worker.proc.is_alive() and not self._closed:
+            if worker.dead() and not self._closed:
                 # died while idle (killed for memory, by hand): this job is not its cause
                 self._all.discard(worker)
                 worker.stop()
                 worker = self._spawn()
-            return worker.call(fn, args, timeout)
+            try:
+                return worker.call(fn, args, timeout)
+            except (ConnectionResetError, BrokenPipeError):
+                # The job never reached the worker (a reset, not the EOF of a worker that
+                # read it and died): it had died idle a moment before its death showed.
+                self._all.discard(worker)
+                worker.stop()
+                if self._closed:
+                    raise
+                worker = self._spawn()
+                return worker.call(fn, args, timeout)
         except (JobTimeout, EOFError, OSError) as exc:
             self._all.discard(worker)
             worker.stop()

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..contract import GROUPS
 from ..files import write_atomic
@@ -30,7 +30,6 @@ from ..score.rules import Rules
 from ..vn import (
     date_phrase,
     format_number,
-    format_score,
     number_code,
     recipient_lines,
     round_half_up,
@@ -40,13 +39,14 @@ from .chart import ChartError, chart_png
 from .results import UnitResult
 from .workbook import (
     HUNDRED,
-    display_name,
     document_totals,
-    ranked,
     rating_counts,
     report_year,
     safe_text,
 )
+
+if TYPE_CHECKING:
+    from .tables import Tables
 
 NO_CHART = "(Không vẽ được biểu đồ: máy không có phông chữ tiếng Việt như Times New Roman)"
 TEMPLATE_NAME = "tong-hop.docx"
@@ -83,17 +83,41 @@ TONG_HOP_VARIABLES: dict[str, str] = {
     "quyen_han_ky": "Quyền hạn người ký, chữ in hoa (có thể rỗng).",
     "chuc_vu_ky": "Chức vụ người ký, chữ in hoa (`…………` để điền tay khi không có).",
     "nguoi_ky": "Họ và tên người ký (`…………` để điền tay khi không có).",
-    "xep_hang": "Các dòng bảng xếp hạng (Phụ lục I); mỗi dòng có `hang`, `ten`, `diem`, "
-                "`xep_loai`, `tep`.",
+    "xep_hang": "Các dòng bảng xếp hạng (Phụ lục I); mỗi dòng có `hang`, `ten`, `diem` "
+                "(điểm xếp hạng: điểm thẩm định nếu có, không thì điểm tự chấm), `tu_cham`, "
+                "`tham_dinh` (rỗng khi chưa thẩm định), `xep_loai`, `tep`.",
+    "danh_sach": "Khi có --don-vi: `muc` (số mục, `V`), `so_don_vi`, `da_nop`, "
+                 "`so_chua_nop`, `chua_nop` và `ngoai_danh_sach` (tên cách nhau bởi `; `); "
+                 "không có thì rỗng.",
+    "theo_cap": "Xếp loại theo cấp (khi có --don-vi); mỗi dòng có `cap`, `so_don_vi`, "
+                "`da_nop`, `xep_loai` (`Xuất sắc: 1; Tốt: 0; …`).",
+    "nam_truoc": "Khi có --nam-truoc: `muc`, `tang`, `giam`, `giu_nguyen` (số đơn vị tăng, "
+                 "giảm, giữ nguyên xếp loại), `moi` (đơn vị năm trước chưa có), `khong_con` "
+                 "(đơn vị năm nay không có sổ); không có thì rỗng.",
+    "thay_doi": "Bảng so với năm trước (Phụ lục II); mỗi dòng có `stt`, `ten`, "
+                "`diem_truoc`, `xep_loai_truoc`, `diem`, `xep_loai`, `thay_doi` (`+8,5`), "
+                "`so_voi` (`Tăng`, `Giảm`, `Giữ nguyên`).",
+    "tham_dinh": "Khi có --tham-dinh: `muc`, `so_tham_dinh` (số báo cáo có điểm thẩm "
+                 "định), `so_dieu_chinh`; không có thì rỗng.",
+    "dieu_chinh": "Các đơn vị được điều chỉnh điểm khi thẩm định; mỗi dòng có `ten`, "
+                  "`tu_cham`, `tham_dinh`, `chenh_lech` (`-13,5`), `xep_loai` (`Tốt` hoặc "
+                  "`từ Xuất sắc thành Tốt`), `ghi_chu`.",
 }
 TONG_HOP_FIELDS: dict[str, tuple[str, ...]] = {
     "chinh_ly": ("da_chinh_ly", "ke_hoach", "ty_le"),
+    "danh_sach": ("muc", "so_don_vi", "da_nop", "so_chua_nop", "chua_nop", "ngoai_danh_sach"),
+    "nam_truoc": ("muc", "tang", "giam", "giu_nguyen", "moi", "khong_con"),
+    "tham_dinh": ("muc", "so_tham_dinh", "so_dieu_chinh"),
 }
 TONG_HOP_ITEM_FIELDS: dict[str, tuple[str, ...]] = {
     "xep_loai": ("ten", "so", "ty_le"),
     "van_ban": ("ten", "so"),
     "don_vi_loi": ("tep", "loi"),
-    "xep_hang": ("hang", "ten", "diem", "xep_loai", "tep"),
+    "xep_hang": ("hang", "ten", "diem", "tu_cham", "tham_dinh", "xep_loai", "tep"),
+    "theo_cap": ("cap", "so_don_vi", "da_nop", "xep_loai"),
+    "thay_doi": ("stt", "ten", "diem_truoc", "xep_loai_truoc", "diem", "xep_loai", "thay_doi",
+                 "so_voi"),
+    "dieu_chinh": ("ten", "tu_cham", "tham_dinh", "chenh_lech", "xep_loai", "ghi_chu"),
 }
 VOCABULARY = Vocabulary(TONG_HOP_VARIABLES, TONG_HOP_FIELDS, TONG_HOP_ITEM_FIELDS,
                         "mẫu báo cáo tổng hợp")
@@ -113,22 +137,23 @@ def _percent(share: Decimal) -> str:
 
 
 def summary_context(units: Sequence[UnitResult], rules: Rules, head: Info,
-                    recipients: list[str], chart: bool) -> dict[str, Any]:
-    """Every value the consolidated template may use, as display-ready text."""
+                    recipients: list[str], chart: bool, tables: Tables | None = None
+                    ) -> dict[str, Any]:
+    """Every value the consolidated template may use, as display-ready text; the ranking,
+    ratings and the year's sections from the frames of tables.py (built here if not given)."""
+    from .tables import build_tables, context
+
     year = report_year(units, head)
     year_text = str(year) if year else "…"
-    counts = rating_counts(units, rules)
+    tables = tables if tables is not None else build_tables(units, rules)
+    frames = context(tables, rules)
+    counts = rating_counts(tables)
     n_ok = sum(c.count for c in counts)
-    table = ranked(units)
-    failed = [u for u in units if not u.ok]
+    frame = tables.units
+    duplicate = dict(zip(frame.loc[frame["duplicate"], "idx"],
+                         frame.loc[frame["duplicate"], "dup_error"], strict=True))
+    failed = [u for u in units if not u.ok or u.index in duplicate]
     who = head.ten_co_quan or DOTS
-    best = best_names = mean = ""
-    if n_ok:
-        top = [u for r, u in table if r == 1]
-        best = format_score(top[0].total)
-        best_names = ", ".join(safe_text(display_name(u)) for u in top)
-        totals = [u.total for _, u in table if u.total is not None and u.ok]
-        mean = format_score(round_half_up(sum(totals, Decimal(0)) / len(totals), 2))
     docs = document_totals(units)
     planned = sum((u.metres_planned for u in units if u.ok), Decimal(0))
     done = sum((u.metres_done for u in units if u.ok), Decimal(0))
@@ -136,6 +161,8 @@ def summary_context(units: Sequence[UnitResult], rules: Rules, head: Info,
     for u in failed:
         name = Path(u.source).name
         first = u.errors[0] if u.errors else "không rõ lỗi."
+        if u.index in duplicate:  # two workbooks for one unit of the roster (E702)
+            first = duplicate[u.index]
         first = first.removeprefix(f"{name}: ")  # file-level messages lead with the name
         more = f" (và {u.n_errors - 1} lỗi khác)" if u.n_errors > 1 else ""
         errors.append({"tep": safe_text(name), "loi": safe_text(first + more)})
@@ -158,9 +185,9 @@ def summary_context(units: Sequence[UnitResult], rules: Rules, head: Info,
         "xep_loai": [{"ten": c.name, "so": format_number(c.count), "ty_le": _percent(c.share)}
                      for c in counts],
         "bieu_do": chart,
-        "diem_cao_nhat": best,
-        "don_vi_cao_nhat": best_names,
-        "diem_binh_quan": mean,
+        "diem_cao_nhat": frames["diem_cao_nhat"],
+        "don_vi_cao_nhat": frames["don_vi_cao_nhat"],
+        "diem_binh_quan": frames["diem_binh_quan"],
         "van_ban": [{"ten": label, "so": format_number(docs.get(key, 0))}
                     for key, label in GROUPS],
         "chinh_ly": {
@@ -175,32 +202,34 @@ def summary_context(units: Sequence[UnitResult], rules: Rules, head: Info,
         "quyen_han_ky": upper_vn(head.quyen_han_ky),
         "chuc_vu_ky": upper_vn(head.chuc_vu_ky) or DOTS,
         "nguoi_ky": head.nguoi_ky or DOTS,
-        "xep_hang": [{"hang": str(rank), "ten": safe_text(display_name(u)),
-                      "diem": format_score(u.total), "xep_loai": u.rating or "",
-                      "tep": safe_text(Path(u.source).name)}
-                     for rank, u in table if rank is not None],
+        "xep_hang": frames["xep_hang"],
+        **{key: frames[key] for key in ("danh_sach", "theo_cap", "nam_truoc", "thay_doi",
+                                        "tham_dinh", "dieu_chinh")},
     }
 
 
 def build_summary_docx(units: Sequence[UnitResult], rules: Rules,
                        info: tuple[Info, list[str]] | None = None,
-                       template: bytes | None = None) -> tuple[bytes, list[str]]:
+                       template: bytes | None = None, tables: Tables | None = None
+                       ) -> tuple[bytes, list[str]]:
     """The consolidated report as bytes, with blank header/signature fields to fill by hand,
     and warnings for the user (in Vietnamese) about what it had to leave out.
 
     TemplateError when `template` (an office's own) cannot be used."""
     from ..render.fill import prepared
     from ..render.sandbox import renderer
+    from .tables import build_tables
 
     warnings: list[str] = []
+    tables = tables if tables is not None else build_tables(units, rules)
     head, recipients = info if info is not None else (Info(), [])
     year = report_year(units, head)
     images: dict[str, bytes] = {}
     try:
-        images[CHART_PICTURE] = chart_png(rating_counts(units, rules), year)
+        images[CHART_PICTURE] = chart_png(rating_counts(tables), year)
     except ChartError as exc:  # the report stands: a note in the chart's place, a warning
         warnings.append(f"báo cáo tổng hợp không có biểu đồ: {exc}")
-    ctx = summary_context(units, rules, head, recipients, bool(images))
+    ctx = summary_context(units, rules, head, recipients, bool(images), tables)
     properties: dict[str, Any] = {
         "title": ctx["trich_yeu"], "author": head.co_quan[:255],
         "last_modified_by": head.co_quan[:255],
@@ -219,8 +248,9 @@ def build_summary_docx(units: Sequence[UnitResult], rules: Rules,
 
 def write_summary_docx(path: Path, units: Sequence[UnitResult], rules: Rules,
                        info: tuple[Info, list[str]] | None = None,
-                       template: bytes | None = None) -> list[str]:
+                       template: bytes | None = None, tables: Tables | None = None
+                       ) -> list[str]:
     """Write the consolidated report; the warnings of `build_summary_docx`."""
-    blob, warnings = build_summary_docx(units, rules, info, template)
+    blob, warnings = build_summary_docx(units, rules, info, template, tables)
     write_atomic(path, lambda fh: fh.write(blob))
     return warnings

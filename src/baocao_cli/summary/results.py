@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -32,3 +34,18 @@ class UnitResult:
     @property
     def ok(self) -> bool:
         return self.output is not None
+
+
+def shown_sources(sources: Sequence[str]) -> dict[str, str]:
+    """Each unit's workbook as the summary names it: its path below the folder that holds
+    them all, so `huyen-a/Sở Nội vụ.xlsx` and `huyen-b/Sở Nội vụ.xlsx` stay apart."""
+    import os
+
+    if not sources:
+        return {}
+    folders = [os.path.dirname(os.path.abspath(s)) for s in sources]
+    try:
+        root = os.path.commonpath(folders)
+    except ValueError:  # different drives (Windows): the full paths, as given
+        return {s: s for s in sources}
+    return {s: Path(os.path.relpath(os.path.abspath(s), root)).as_posix() for s in sources}

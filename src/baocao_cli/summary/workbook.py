@@ -14,38 +14,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..contract import GROUPS
 from ..files import write_atomic
 from ..model import Info
 from ..score.rules import Rules
-from ..vn import round_half_up, xml_safe
+from ..vn import xml_safe
 from .results import UnitResult
 
-STATUS_OK = "Đã lập báo cáo"
-STATUS_FAILED = "Lỗi, chưa lập báo cáo"
+if TYPE_CHECKING:
+    from .tables import Tables
+
 FONT = "Times New Roman"
 HUNDRED = Decimal(100)
 
 
 # ---------------------------------------------------------------- figures
-
-
-def ranked(units: Sequence[UnitResult]) -> list[tuple[int | None, UnitResult]]:
-    """Units with a report by total, highest first, equal totals sharing a rank (1, 2, 2, 4);
-    then the units without one (rank None), in input order."""
-    ok = sorted((u for u in units if u.ok and u.total is not None),
-                key=lambda u: (-u.total, u.index))  # type: ignore[operator]
-    out: list[tuple[int | None, UnitResult]] = []
-    previous: Decimal | None = None
-    rank = 0
-    for position, u in enumerate(ok, 1):
-        if u.total != previous:
-            rank, previous = position, u.total
-        out.append((rank, u))
-    out.extend((None, u) for u in units if not (u.ok and u.total is not None))
-    return out
 
 
 @dataclass(frozen=True)
@@ -55,13 +40,9 @@ class RatingCount:
     share: Decimal  # percent of the units with a report, 2 decimals
 
 
-def rating_counts(units: Sequence[UnitResult], rules: Rules) -> list[RatingCount]:
+def rating_counts(tables: Tables) -> list[RatingCount]:
     """Every band of the rules, in the rules' order (highest first), even when empty."""
-    counts = Counter(u.rating for u in units if u.ok)
-    n = sum(counts.values())
-    return [RatingCount(b.name, counts.get(b.name, 0),
-                        round_half_up(HUNDRED * counts.get(b.name, 0) / n, 2) if n
-                        else Decimal(0)) for b in rules.bands]
+    return [RatingCount(r.name, int(r.count), r.share) for r in tables.ratings.itertuples()]
 
 
 def report_year(units: Sequence[UnitResult], info: Info | None) -> int:
@@ -84,10 +65,6 @@ def document_totals(units: Sequence[UnitResult]) -> dict[str, int]:
 def safe_text(value: object) -> str:
     """Text for a cell or a run: NFC, without the characters XML refuses, spaces kept."""
     return xml_safe(value)
-
-
-def display_name(u: UnitResult) -> str:
-    return u.co_quan or Path(u.source).name
 
 
 # ---------------------------------------------------------------- tong-hop.xlsx
@@ -132,35 +109,76 @@ def _sheet(wb: Any, title: str, headers: list[str], rows: list[list[Any]],
     for c, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(c)].width = width
     ws.freeze_panes = "A2"
+    _print_setup(ws)
     last = get_column_letter(len(headers))
     ws.auto_filter.ref = f"A1:{last}{max(1, len(rows) + 1)}"
     return ws
 
 
-def write_summary_xlsx(path: Path, units: Sequence[UnitResult], rules: Rules) -> None:
-    """Three sheets: `Tổng hợp` (one row per unit, ranked), `Xếp loại`, `Đơn vị lỗi`."""
+def _print_setup(ws: Any) -> None:
+    """A4 landscape, as wide as the page, the header row on every page: the Sở prints
+    these tables for its file."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+
+
+def _values(frame: Any) -> list[list[Any]]:
+    """A frame's rows as plain Python values, pandas' missing values (NaN, NA) as None."""
+    plain = frame.astype(object)
+    return plain.where(plain.notna(), None).to_numpy().tolist()
+
+
+def write_summary_xlsx(path: Path, units: Sequence[UnitResult], rules: Rules,
+                       tables: Tables | None = None) -> None:
+    """`Tổng hợp` (one row per unit, ranked), `Xếp loại`, `Đơn vị lỗi`; with a roster also
+    `Chưa nộp`, `Theo cấp` and `Ngoài danh sách`; with last year `So với năm trước`; with
+    a review `Thẩm định`. Written from the frames of tables.py, values only."""
     import openpyxl
 
+    from .tables import build_tables
+
+    if tables is None:
+        tables = build_tables(units, rules)
+    df = tables.units
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
+    parts = list(rules.parts)
     headers = ["Hạng", "Tệp", "Cơ quan", "Ký hiệu", "Năm"]
-    headers += [_part_header(p.code, p.kind) for p in rules.parts]
-    headers += ["Tổng điểm", "Xếp loại", "Trạng thái", "Số lỗi", "Số cảnh báo", "Báo cáo"]
-    rows: list[list[Any]] = []
-    shown = shown_sources([u.source for u in units])
-    for rank, u in ranked(units):
-        scores = dict(u.parts)
-        rows.append([rank, shown[u.source], u.co_quan, u.ky_hieu, u.nam or None]
-                    + [scores.get(p.code) for p in rules.parts]
-                    + [u.total, u.rating or "", STATUS_OK if u.ok else STATUS_FAILED,
-                       u.n_errors, u.n_warnings, u.output or ""])
+    headers += [_part_header(p.code, p.kind) for p in parts]
+    headers += ["Tổng điểm", "Xếp loại", "Trạng thái", "Số lỗi", "Số cảnh báo", "Báo cáo",
+                "Điểm thẩm định", "Ghi chú thẩm định"]
+    roster = tables.missing is not None
+    last = tables.changes is not None
+    if roster:
+        headers.append("Cấp")
+    if last:
+        headers += ["Tổng điểm năm trước", "Xếp loại năm trước", "Thay đổi điểm",
+                    "So với năm trước"]
+    columns = ["hang", "tep", "co_quan", "ky_hieu", "nam", *(f"p:{p.code}" for p in parts),
+               "tong_diem", "xep_loai", "status", "n_errors", "n_warnings", "output",
+               "diem_tham_dinh", "ghi_chu_tham_dinh"]
+    columns += ["cap"] if roster else []
+    columns += ["nam_truoc_diem", "nam_truoc_xep_loai", "thay_doi", "so_voi_nam_truoc"] \
+        if last else []
+    rows = _values(df[columns])
     first_score = 6
-    last_score = first_score + len(rules.parts)
+    last_score = first_score + len(parts)
     formats = {c: "0.00" for c in range(first_score, last_score + 1)}
-    widths = [7, 30, 40, 14, 7] + [11] * len(rules.parts) + [11, 12, 22, 8, 11, 30]
+    review_col = last_score + 7
+    formats[review_col] = "0.00"
+    widths = [7, 30, 40, 14, 7] + [11] * len(parts) + [11, 12, 22, 8, 11, 30, 12, 40]
+    if roster:
+        widths.append(18)
+    if last:
+        at = len(widths) + 1
+        formats.update({at: "0.00", at + 2: "+0.00;-0.00;0.00"})
+        widths += [12, 12, 11, 14]
     _sheet(wb, "Tổng hợp", headers, rows, widths, formats)
 
-    counts = rating_counts(units, rules)
+    counts = rating_counts(tables)
     n_ok = sum(c.count for c in counts)
     rating_rows: list[list[Any]] = [[c.name, c.count, c.share / HUNDRED] for c in counts]
     rating_rows.append(["Cộng (đơn vị đã lập báo cáo)", n_ok, Decimal(1) if n_ok else 0])
@@ -169,35 +187,21 @@ def write_summary_xlsx(path: Path, units: Sequence[UnitResult], rules: Rules) ->
            {3: "0.00%"})
 
     failed_rows: list[list[Any]] = []
-    for u in units:
-        if u.ok:
-            continue
-        for i, (code, message) in enumerate(zip(u.error_codes, u.errors, strict=True), 1):
-            failed_rows.append([shown[u.source], u.source, u.n_errors, i, code, message])
-        if not u.errors:
-            failed_rows.append([shown[u.source], u.source, u.n_errors, None, "", ""])
+    for u in df[df["hang"].isna()].sort_values("idx").itertuples():
+        errors = [("E702", u.dup_error)] if u.duplicate else u.errors
+        for i, (code, message) in enumerate(errors, 1):
+            failed_rows.append([u.tep, u.source, max(u.n_errors, len(errors)), i, code,
+                                message])
+        if not errors:
+            failed_rows.append([u.tep, u.source, u.n_errors, None, "", ""])
     _sheet(wb, "Đơn vị lỗi", ["Tệp", "Đường dẫn", "Số lỗi", "Lỗi thứ", "Mã lỗi", "Nội dung lỗi"],
            failed_rows, [30, 45, 8, 8, 9, 100])
+    _year_sheets(wb, tables, rules)
     wb.properties.title = "Tổng hợp kết quả đánh giá, xếp loại công tác văn thư, lưu trữ"
     wb.properties.creator = "baocao"
     for ws in wb.worksheets:
         print_ready(ws)
     write_atomic(path, wb.save)
-
-
-def shown_sources(sources: Sequence[str]) -> dict[str, str]:
-    """Each unit's workbook as the summary names it: its path below the folder that holds
-    them all, so `huyen-a/Sở Nội vụ.xlsx` and `huyen-b/Sở Nội vụ.xlsx` stay apart."""
-    import os
-
-    if not sources:
-        return {}
-    folders = [os.path.dirname(os.path.abspath(s)) for s in sources]
-    try:
-        root = os.path.commonpath(folders)
-    except ValueError:  # different drives (Windows): the full paths, as given
-        return {s: s for s in sources}
-    return {s: Path(os.path.relpath(os.path.abspath(s), root)).as_posix() for s in sources}
 
 
 # Columns whose short values read best centred: a right-aligned rank ran into the file name.
@@ -237,3 +241,43 @@ def print_ready(ws: Any) -> None:
                 horizontal = "right"
             cell.alignment = Alignment(horizontal=horizontal, vertical="top",
                                        wrap_text=isinstance(cell.value, str))
+
+
+def _year_sheets(wb: Any, tables: Tables, rules: Rules) -> None:
+    """The sheets of the roster, last year and the review, when they were given."""
+    if tables.missing is not None:
+        rows = [[i, e.co_quan, e.ky_hieu, e.cap, e.ghi_chu, e.ref]
+                for i, e in enumerate(tables.missing.itertuples(), 1)]
+        _sheet(wb, "Chưa nộp", ["STT", "Cơ quan", "Ký hiệu", "Cấp", "Ghi chú",
+                                "Dòng trong danh sách"], rows, [6, 45, 14, 18, 30, 18])
+    if tables.by_cap is not None:
+        bands = list(rules.band_names)
+        rows = [[r["cap"], r["units"], r["submitted"], r["units"] - r["submitted"],
+                 r["ranked"], *(r[b] for b in bands)] for _, r in tables.by_cap.iterrows()]
+        _sheet(wb, "Theo cấp", ["Cấp", "Số đơn vị", "Đã nộp", "Chưa nộp", "Đã xếp loại",
+                                *bands], rows, [24, 10, 10, 10, 12] + [11] * len(bands))
+    if tables.unmatched is not None and len(tables.unmatched):
+        rows = [[u.tep, u.source, u.co_quan, u.ky_hieu, u.status]
+                for u in tables.unmatched.sort_values("idx").itertuples()]
+        _sheet(wb, "Ngoài danh sách", ["Tệp", "Đường dẫn", "Cơ quan", "Ký hiệu", "Trạng thái"],
+               rows, [30, 45, 40, 14, 22])
+    if tables.changes is not None and tables.gone is not None:
+        rows = _values(tables.changes[["hang", "ten", "ky_hieu", "nam_truoc_diem",
+                                       "nam_truoc_xep_loai", "diem", "xep_loai", "thay_doi",
+                                       "so_voi_nam_truoc"]])
+        rows += [[None, e.co_quan, e.ky_hieu, e.total, e.rating, None, "", None,
+                  "Năm nay không có sổ"] for e in tables.gone.itertuples()]
+        _sheet(wb, "So với năm trước", ["Hạng", "Cơ quan", "Ký hiệu", "Điểm năm trước",
+                                        "Xếp loại năm trước", "Điểm năm nay",
+                                        "Xếp loại năm nay", "Thay đổi điểm",
+                                        "So với năm trước"], rows,
+               [7, 40, 14, 12, 14, 12, 14, 11, 20],
+               {4: "0.00", 6: "0.00", 8: "+0.00;-0.00;0.00"})
+    if tables.adjusted is not None:
+        rows = [[u.hang, u.ten, u.tep, u.tong_diem, u.diem_tham_dinh, u.chenh_lech,
+                 u.tu_xep_loai, u.xep_loai, u.ghi_chu_tham_dinh]
+                for u in tables.adjusted.itertuples()]
+        _sheet(wb, "Thẩm định", ["Hạng", "Cơ quan", "Tệp", "Điểm tự chấm", "Điểm thẩm định",
+                                 "Chênh lệch", "Xếp loại tự đánh giá", "Xếp loại cuối cùng",
+                                 "Ghi chú thẩm định"], rows, [7, 40, 30, 12, 12, 11, 14, 14, 40],
+               {4: "0.00", 5: "0.00", 6: "+0.00;-0.00;0.00"})
