@@ -19,12 +19,15 @@ import datetime as dt
 import posixpath
 import re
 import zipfile
-from collections.abc import Callable
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser, fromstring
 
+from .. import contract
+from ..vn import fold, format_number
 from .excel import (
     BUILTIN_FORMATS,
     MAC_EPOCH,
@@ -80,6 +83,21 @@ class Package:
             self._zip = zipfile.ZipFile(self.path)
         return self._zip.read(name)
 
+    def chunks(self, name: str) -> Iterator[bytes]:
+        """A member's bytes in pieces of 1 MB: a sheet is parsed as it inflates, never held
+        whole (a 200 MB sheet part would be 200 MB before its first row)."""
+        data = self.parts.get(name)
+        if data is not None:
+            yield data
+            return
+        if name not in self.names:
+            raise KeyError(f"There is no item named {name!r} in the archive")
+        if self._zip is None:
+            self._zip = zipfile.ZipFile(self.path)
+        with self._zip.open(name) as fh:
+            while chunk := fh.read(1 << 20):
+                yield chunk
+
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
@@ -106,6 +124,21 @@ class Sheet:
     def value(self, row: int, column: int) -> Value:
         cell = self.rows.get(row, {}).get(column)
         return None if cell is None else cell[0]
+
+
+class SheetTooLarge(Exception):
+    """A sheet past the contract's limits (`contract.MAX_SHEET_ROWS`…), found while it is
+    read: the reading stops there, before the sheet is held whole."""
+
+    def __init__(self, sheet: str, code: str, detail: str, limit: str, cell: str | None = None
+                 ) -> None:
+        super().__init__(detail)
+        self.sheet, self.code, self.detail, self.limit, self.cell = sheet, code, detail, limit, cell
+
+
+def _too_large(sheet: Sheet, limit: int, unit: str, cell: str) -> SheetTooLarge:
+    shown = f"{format_number(limit)} {unit}"
+    return SheetTooLarge(sheet.title, "E108", f"hơn {shown}", shown, cell)
 
 
 class WorkbookError(ValueError):
@@ -154,6 +187,24 @@ def _bool(value: str) -> bool:
     return False if value in ("false", "f", "0") else bool(value)
 
 
+_FEED = 8 << 10  # expat's pull parser runs fastest on small pieces (a few rows' worth)
+MAX_RENAMED = 32  # sheets named like an earlier one that are still given openpyxl's title
+
+
+@dataclass
+class _SheetState:
+    """What parsing one sheet carries from one row to the next."""
+
+    rows: int = 0  # row elements seen
+    cells: int = 0  # cell elements seen, empty ones included
+    row_no: int = 0
+    max_row: int = 1
+    max_column: int = 1
+    formulas: dict[tuple[int, int], str | tuple[str, str, str]] = field(default_factory=dict)
+    masters: dict[str | None, tuple[str, str]] = field(default_factory=dict)
+    row_styles: dict[int, str | None] = field(default_factory=dict)
+
+
 class _Reader:
     """One reading of a package: the workbook-wide parts first, then the chosen sheets."""
 
@@ -164,6 +215,14 @@ class _Reader:
         self.timedeltas: frozenset[int] = frozenset()
         self.strings: list[str] = []
         self.epoch = WINDOWS_EPOCH
+        self.kept = 0  # cells with a value, over every sheet read (contract.MAX_SHEET_CELLS)
+
+    @property
+    def _style_ids(self) -> dict[str, int]:
+        """The usual `s="3"` of a cell, looked up without parsing the number."""
+        if getattr(self, "_ids", None) is None or len(self._ids) != self.styles_count:
+            self._ids = {str(i): i for i in range(self.styles_count)}
+        return self._ids
 
     def sheets(self, wanted: Callable[[str], bool]) -> list[Sheet]:
         package = self.package
@@ -185,6 +244,9 @@ class _Reader:
 
         sheets: list[Sheet] = []
         titles: list[str] = []
+        taken: set[str] = set()  # the titles' lower case: a name repeated is renamed
+        parsed: set[str] = set()  # the folded titles whose cells are read
+        renamed = 0
         chosen: list[tuple[str, str, str, str]] = []
         skipped: set[str] = set()
         for name, state, target, kind in entries:
@@ -195,11 +257,23 @@ class _Reader:
         for name, state, target, kind in chosen:
             if target not in package or target in skipped or "chartsheet" in kind:
                 continue  # as openpyxl: a sheet without its part is no sheet
+            if (name or "Sheet").lower() in taken:
+                # openpyxl renames it `name1`, `name2`…: a title with a digit matches no
+                # sheet of the contract, so its cells are never read. Past a few such
+                # sheets it is not even named (each name searches every title before it).
+                renamed += 1
+                if renamed > MAX_RENAMED:
+                    _title(name, [])  # the characters openpyxl refuses are still refused
+                    continue
             title = _title(name, titles)
             sheet = Sheet(title, state)  # state "none" (no state) is not visible either
-            self._parse_sheet(package.read(target), sheet)
+            if title == name and fold(title) not in parsed:
+                # a later sheet of the same folded name is only reported (E102)
+                parsed.add(fold(title))
+                self._parse_sheet(package.chunks(target), sheet)
             sheets.append(sheet)
             titles.append(title)
+            taken.add(title.lower())
         return sheets
 
     def _workbook(self, part: str) -> list[tuple[str, str, str, str]]:
@@ -267,26 +341,65 @@ class _Reader:
             return index, IndexError("list index out of range")
         return index, None
 
-    def _parse_sheet(self, data: bytes, sheet: Sheet) -> None:
-        root = _xml(data)
+    def _parse_sheet(self, data: Iterator[bytes], sheet: Sheet) -> None:
+        """The sheet's cells, read as its part inflates: each row is typed and dropped from
+        the tree once parsed, and the reading stops at the contract's limits (SheetTooLarge)
+        before the sheet is held whole. Empty cells are only counted (max_row/max_column)."""
+        parser = XMLPullParser(("end",))
+        rows = sheet.rows
+        merges: list[Element] = []
+        state = _SheetState()
+        tail = b""
+        for chunk in data:
+            if declares_dtd(tail + chunk):  # a DTD anywhere, across chunk edges too
+                raise ParseError("the part declares a DTD or an entity: refused")
+            tail = chunk[-16:]
+            for i in range(0, len(chunk), _FEED):
+                parser.feed(chunk[i:i + _FEED])
+                self._take_rows(parser, sheet, state, merges)
+        parser.close()  # a truncated part is refused here, as by any parser
+        self._take_rows(parser, sheet, state, merges)
+        if merges:
+            self._merge(sheet, merges[-1])  # the last element wins, as openpyxl's
+        style = self._style
+        for s in state.row_styles.values():  # openpyxl looks the rows' styles up last
+            if s is not None and (problem := style(str(int(s)))[1]) is not None:
+                raise problem
+        masters = state.masters
+        for (rr, col), formula in state.formulas.items():
+            value, t, _ = rows[rr][col]
+            if value is None:
+                rows[rr][col] = (value, t, _formula_text(formula, masters))
+        sheet.max_row = max([state.max_row, *(m[2] for m in sheet.merged)])
+        sheet.max_column = max([state.max_column, *(m[3] for m in sheet.merged)])
+
+    def _take_rows(self, parser: XMLPullParser, sheet: Sheet, state: _SheetState,
+                   merges: list[Element]) -> None:
         rows = sheet.rows
         hidden = sheet.hidden
         strings, dates, epoch, style = self.strings, self.dates, self.epoch, self._style
-        style_ids = {str(i): i for i in range(self.styles_count)}  # the usual `s="3"`
-        formulas: dict[tuple[int, int], str | tuple[str, str, str]] = {}
-        masters: dict[str | None, tuple[str, str]] = {}
-        row_styles: dict[int, str | None] = {}
-        row_no = 0
-        for row in root.iter(_ROW):
+        style_ids = self._style_ids
+        formulas, masters, row_styles = state.formulas, state.masters, state.row_styles
+        for _, row in parser.read_events():
+            if row.tag != _ROW:
+                if row.tag == _MERGE:
+                    merges.append(row)
+                continue
+            state.rows += 1
+            if state.rows > contract.MAX_SHEET_ROWS:
+                raise _too_large(sheet, contract.MAX_SHEET_ROWS, "dòng", f"A{state.row_no + 1}")
             attrib = row.attrib
             r = attrib.get("r")
-            row_no = row_no + 1 if r is None else _row_number(r)
+            row_no = state.row_no = state.row_no + 1 if r is None else _row_number(r)
             if (len(attrib) > 1 or (r is None and attrib)) \
                     and {k for k in attrib if not k.startswith("{")} - {"r", "spans"}:
                 hidden[row_no] = _row_hidden(attrib)
                 row_styles[row_no] = attrib.get("s")
             col = 0
             bad: Exception | None = None
+            state.cells += len(row)
+            if state.cells > 4 * contract.MAX_SHEET_CELLS:
+                raise _too_large(sheet, 4 * contract.MAX_SHEET_CELLS, "ô", f"A{row_no}")
             for c in row:
                 a = c.attrib
                 ref = a.get("r")
@@ -295,6 +408,10 @@ class _Reader:
                 else:
                     col += 1
                     rr = row_no
+                if rr > state.max_row:
+                    state.max_row = rr
+                if col > state.max_column:
+                    state.max_column = col
                 t = a.get("t", "n")
                 s: Any = a.get("s")
                 if s is None:
@@ -333,41 +450,48 @@ class _Reader:
                     formula = _formula(f, masters, ref or f"{get_column_letter(col)}{rr}")
                     if formula is not None:
                         formulas[(rr, col)] = formula
+                elif value is None:
+                    continue  # an empty (styled) cell: counted above, never read
+                self.kept += 1
+                if self.kept > contract.MAX_SHEET_CELLS:
+                    raise _too_large(sheet, contract.MAX_SHEET_CELLS, "ô có dữ liệu",
+                                     f"{get_column_letter(col)}{rr}")
                 cells = rows.get(rr)
                 if cells is None:
                     cells = rows[rr] = {}
                 cells[col] = (value, t, None)
+            row.clear()
             if bad is not None:
                 raise bad
-        if merges := list(root.iter(_MERGE)):
-            self._merge(sheet, merges[-1])  # the last element wins, as openpyxl's
-        for s in row_styles.values():  # openpyxl looks the rows' styles up last
-            if s is not None and (problem := style(str(int(s)))[1]) is not None:
-                raise problem
-        for (rr, col), formula in formulas.items():
-            value, t, _ = rows[rr][col]
-            if value is None:
-                rows[rr][col] = (value, t, _formula_text(formula, masters))
-        sheet.max_row = max([max(rows, default=1), *(m[2] for m in sheet.merged)])
-        sheet.max_column = max([max((max(cells) for cells in rows.values()), default=1),
-                                *(m[3] for m in sheet.merged)])
 
     def _merge(self, sheet: Sheet, merges: Element) -> None:
         """Merged ranges: only the top-left cell keeps a value, as openpyxl's MergedCells.
 
-        The ranges are listed in the order of openpyxl's set of them (its header search
-        visits them in that order).
+        Each range visits only the rows and cells present inside it (sorted row numbers,
+        bisected), so the cost follows the cells covered, not the ranges' area; ranges laid
+        over one another past `contract.MAX_MERGED_WORK` visits are refused (E109). The
+        ranges are listed in the order of openpyxl's set of them (its header search visits
+        them in that order).
         """
         ranges = [cell_range(_required(el, "ref")) for el in merges
                   if _local(el.tag) == "mergeCell"]
         rows = sheet.rows
+        numbers = sorted(rows)
+        work = 0
         for r1, c1, r2, c2 in ranges:
-            for r in range(r1, r2 + 1) if r2 - r1 < len(rows) else sorted(rows):
-                cells = rows.get(r)
-                if not cells or not r1 <= r <= r2:
-                    continue
-                for c in [c for c in cells if c1 <= c <= c2 and (r, c) != (r1, c1)]:
-                    cells[c] = (None, "n", None)
+            for r in numbers[bisect_left(numbers, r1):bisect_right(numbers, r2)]:
+                cells = rows[r]
+                work += 1 + min(len(cells), c2 - c1 + 1)
+                if c2 - c1 < len(cells):
+                    covered = [c for c in range(c1, c2 + 1) if c in cells]
+                else:
+                    covered = [c for c in cells if c1 <= c <= c2]
+                for c in covered:
+                    if (r, c) != (r1, c1):
+                        cells[c] = (None, "n", None)
+            if work > contract.MAX_MERGED_WORK:
+                raise SheetTooLarge(sheet.title, "E109", f"{format_number(len(ranges))} vùng",
+                                    "", f"{get_column_letter(c1)}{r1}")
         # openpyxl keeps a set of a set of the ranges: the same hashes, the same order
         sheet.merged = list(set(iter(set(ranges))))
 
