@@ -175,5 +175,6 @@ MAX_ANY = Maximum(10**15, "một số trong sổ")  # any other number (a year, 
 # the contract's sheets hold tens of rows; a year's register of a large agency a few tens
 # of thousands.
 MAX_SHEET_ROWS = 100_000
-MAX_SHEET_CELLS = 2_000_000  # cells holding a value, in one sheet
+MAX_SHEET_CELLS = 1_000_000  # cells holding a value, over the sheets read
+MAX_SHARED_STRINGS = 1_000_000  # the workbook's table of strings
 MAX_MERGED_WORK = 2_000_000  # cells visited to lay out a sheet's merged ranges

@@ -155,8 +155,8 @@ CATALOGUE: dict[str, str] = {
     "W610": "trang này bị bỏ qua vì sổ đăng ký văn bản được lấy từ tệp {file} (--so-van-ban).",
     "W690": "còn {n} cảnh báo khác cùng mã {capped} (tổng cộng {total}) không liệt kê ở đây.",
     # limits of size (contract.py, docs/limits.md): beyond them a located error, not a crash
-    "E108": "trang tính quá lớn: {detail}; giới hạn là {limit}. Một báo cáo không cần nhiều "
-            "như vậy: hãy xóa các dòng, cột thừa (kể cả ô trống đã định dạng) rồi lưu lại.",
+    "E108": "{detail}, vượt giới hạn {limit} mà một báo cáo đơn vị có thể cần. Hãy xóa các "
+            "dòng, cột, ô thừa (kể cả ô trống đã định dạng) rồi lưu lại.",
     "E109": "trang tính có quá nhiều vùng gộp ô ({detail}). Hãy bỏ gộp các ô không cần "
             "(Home > Merge & Center > Unmerge Cells) rồi lưu lại.",
     "E216": "{value} lớn hơn mức tối đa {maximum} cho {what}. Cần một số từ 0 đến {maximum}; "

@@ -79,7 +79,7 @@ def read_book(path: Path, specs: tuple[contract.SheetSpec, ...] = contract.SHEET
             raise OSError(f"{path.suffix} is not a workbook's file name extension")
         sheets = xlsx.read_sheets(package, wanted)
     except xlsx.SheetTooLarge as big:
-        return None, [make(big.code, sheet=big.sheet, cell=big.cell, detail=big.detail,
+        return None, [make(big.code, sheet=big.sheet or None, cell=big.cell, detail=big.detail,
                            limit=big.limit)]
     except Exception as exc:  # a damaged part; the exception says which kind
         return None, [make("E006", sheet=path.name, detail=_load_detail(exc))]

@@ -138,7 +138,13 @@ class SheetTooLarge(Exception):
 
 def _too_large(sheet: Sheet, limit: int, unit: str, cell: str) -> SheetTooLarge:
     shown = f"{format_number(limit)} {unit}"
-    return SheetTooLarge(sheet.title, "E108", f"hơn {shown}", shown, cell)
+    return SheetTooLarge(sheet.title, "E108", f"trang tính có hơn {shown}", shown, cell)
+
+
+def too_large_rows(title: str) -> SheetTooLarge:
+    """A register past the row limit: counted before it is parsed, so no row is named."""
+    shown = f"{format_number(contract.MAX_SHEET_ROWS)} dòng"
+    return SheetTooLarge(title, "E108", f"trang tính có hơn {shown}", shown)
 
 
 class WorkbookError(ValueError):
@@ -188,6 +194,7 @@ def _bool(value: str) -> bool:
 
 
 _FEED = 8 << 10  # expat's pull parser runs fastest on small pieces (a few rows' worth)
+MAX_TEXT_RUN = 32_767 * 8  # bytes: Excel's longest cell text, each letter as `&#7873;`
 MAX_RENAMED = 32  # sheets named like an earlier one that are still given openpyxl's title
 
 
@@ -237,7 +244,7 @@ class _Reader:
         part = _workbook_part(overrides, defaults or list(_DEFAULT_TYPES))
         strings = next((p for p, t in overrides if t == SHARED_STRINGS), None)
         if strings is not None:
-            self.strings = _shared_strings(package.read(strings[1:]))
+            self.strings = _shared_strings(package.chunks(strings[1:]), "")
         entries = self._workbook(part)
         if STYLES in package:
             self._styles(package.read(STYLES))
@@ -349,16 +356,8 @@ class _Reader:
         rows = sheet.rows
         merges: list[Element] = []
         state = _SheetState()
-        tail = b""
-        for chunk in data:
-            if declares_dtd(tail + chunk):  # a DTD anywhere, across chunk edges too
-                raise ParseError("the part declares a DTD or an entity: refused")
-            tail = chunk[-16:]
-            for i in range(0, len(chunk), _FEED):
-                parser.feed(chunk[i:i + _FEED])
-                self._take_rows(parser, sheet, state, merges)
-        parser.close()  # a truncated part is refused here, as by any parser
-        self._take_rows(parser, sheet, state, merges)
+        stream(data, parser, lambda: self._take_rows(parser, sheet, state, merges),
+               sheet.title)
         if merges:
             self._merge(sheet, merges[-1])  # the last element wins, as openpyxl's
         style = self._style
@@ -588,13 +587,12 @@ def _text(node: Element) -> str:
     return "".join(([plain] if plain is not None else []) + runs)
 
 
-def _shared_strings(data: bytes) -> list[str]:
+def _shared_strings(data: Iterator[bytes], place: str) -> list[str]:
     """The shared string table, parsed as a stream: a unit's registers can make it big.
 
+    Past `contract.MAX_SHARED_STRINGS` strings it is refused (E108) rather than held.
     openpyxl drops the `x005F_` of Excel's escaped underscores here (and only here).
     """
-    if declares_dtd(data):
-        raise ParseError("the part declares a DTD or an entity: refused")
     si = MAIN + "si"
     parser = XMLPullParser(("end",))
     strings: list[str] = []
@@ -604,13 +602,40 @@ def _shared_strings(data: bytes) -> list[str]:
             if el.tag == si:
                 strings.append(_text(el).replace("x005F_", ""))
                 el.clear()
+        if len(strings) > contract.MAX_SHARED_STRINGS:
+            raise SheetTooLarge(place, "E108", "bảng chữ dùng chung (sharedStrings) có hơn "
+                                f"{format_number(contract.MAX_SHARED_STRINGS)} chuỗi",
+                                f"{format_number(contract.MAX_SHARED_STRINGS)} chuỗi")
 
-    for i in range(0, len(data), 1 << 20):
-        parser.feed(data[i:i + (1 << 20)])
-        take()
-    parser.close()  # a truncated table is refused here, as by any parser
-    take()
+    stream(data, parser, take, place)
     return strings
+
+
+def stream(data: Iterator[bytes], parser: XMLPullParser, take: Callable[[], None],
+           place: str) -> None:
+    """Feed a part to `parser` in small pieces, calling `take` after each.
+
+    A DTD is refused anywhere in the part (across the pieces' edges too), and so is a run
+    of more than `MAX_TEXT_RUN` bytes without markup: no cell's text can be that long
+    (Excel's limit is 32,767 characters), and the parser would build it whole.
+    """
+    tail = b""
+    run = 0
+    for chunk in data:
+        if declares_dtd(tail + chunk):
+            raise ParseError("the part declares a DTD or an entity: refused")
+        tail = chunk[-16:]
+        for i in range(0, len(chunk), _FEED):
+            piece = chunk[i:i + _FEED]
+            last = piece.rfind(b"<")
+            run = run + len(piece) if last < 0 else len(piece) - last
+            if run > MAX_TEXT_RUN:
+                raise SheetTooLarge(place, "E108", "một ô có hơn 32.767 ký tự",
+                                    "32.767 ký tự một ô")
+            parser.feed(piece)
+            take()
+    parser.close()  # a truncated part is refused here, as by any parser
+    take()
 
 
 def _date_cell(value: float, epoch: dt.datetime, timedelta: bool) -> tuple[str, Value]:
