@@ -8,6 +8,7 @@ a second and stays small where the attack is small (the issue's 186 KB of 5,000 
 
 from __future__ import annotations
 
+import random
 import re
 import zipfile
 from pathlib import Path
@@ -119,8 +120,8 @@ def many_rows(path: Path, n: int, sheet: str = "Văn bản", cells_per_row: int 
 
 
 def empty_cells(path: Path, rows: int, columns: int, sheet: str = "Văn bản") -> Path:
-    """`sheet` filled with `rows` × `columns` styled empty cells (`<c r=".." s="0"/>`): the
-    most cells per inflated byte a sheet can carry."""
+    """`sheet` with `rows` × `columns` more empty cells (`<c r="A100"/>`, as styled cells
+    are written): many cells for few inflated bytes."""
     base_unit(path)
     part = sheet_part(path, sheet)
     with zipfile.ZipFile(path) as z:
@@ -128,10 +129,61 @@ def empty_cells(path: Path, rows: int, columns: int, sheet: str = "Văn bản") 
     head = xml[: xml.index("</sheetData>")]
     tail = xml[xml.index("</sheetData>"):]
     out = [head]
-    for r in range(100, 100 + rows):
-        out.append(f'<row r="{r}">' + "<c/>" * columns + "</row>")
+    letters = [_col(c) for c in range(1, columns + 1)]
+    for r in range(100, 100 + rows):  # references keep it under the zip guard's ratio
+        out.append(f'<row r="{r}">' + "".join(f'<c r="{x}{r}"/>' for x in letters) + "</row>")
     out.append(tail)
     return rewrite(path, {part: "".join(out).encode()})
+
+
+def register_rows(path: Path, n: int) -> Path:
+    """The unit with a `Sổ văn bản đi` sheet of `n` registered documents, numbered 1…n."""
+    sheets = unit_sheets()
+    sheets["Sổ văn bản đi"] = [["Số, ký hiệu văn bản", "Ngày tháng văn bản",
+                                "Tên loại và trích yếu nội dung văn bản"],
+                               ["01/BC-UBND", "05/01/2021", "Báo cáo"]]
+    write_book(path, sheets)
+    part = sheet_part(path, "Sổ văn bản đi")
+    with zipfile.ZipFile(path) as z:
+        xml = z.read(part).decode()
+    head = xml[: xml.index("<sheetData>") + len("<sheetData>")]
+    tail = xml[xml.index("</sheetData>"):]
+    first = re.search(r"<row .*?</row>", xml, re.S)
+    assert first
+    out = [head, first.group(0)]
+    for r in range(2, n + 2):
+        out.append(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{r - 1:02d}/BC-UBND</t>'
+                   f'</is></c><c r="B{r}" t="inlineStr"><is><t>05/01/2021</t></is></c>'
+                   f'<c r="C{r}" t="inlineStr"><is><t>Báo cáo số {r}</t></is></c></row>')
+    out.append(tail)
+    return rewrite(path, {part: "".join(out).encode()})
+
+
+def shared_strings(path: Path, n: int) -> Path:
+    """The unit with a shared string table of `n` distinct strings (none of them used)."""
+    base_unit(path)
+    body = "".join(f"<si><t>{i:x}ạ</t></si>" for i in range(n))
+    sst = f'<sst xmlns="{MAIN_NS}" count="{n}" uniqueCount="{n}">{body}</sst>'
+    with zipfile.ZipFile(path) as z:
+        types = z.read("[Content_Types].xml").decode()
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    if "sharedStrings" not in types:
+        types = types.replace("</Types>", f'<Override PartName="/xl/sharedStrings.xml" '
+                              f'ContentType="{kind}"/></Types>')
+    return rewrite(path, {"xl/sharedStrings.xml": sst.encode(),
+                          "[Content_Types].xml": types.encode()})
+
+
+def long_text(path: Path, chars: int, sheet: str = "Văn bản") -> Path:
+    """One `Ghi chú` cell of `chars` characters (Excel stops at 32,767), random enough
+    that it does not compress past the zip guard's ratio."""
+    base_unit(path)
+    part = sheet_part(path, sheet)
+    with zipfile.ZipFile(path) as z:
+        xml = z.read(part).decode()
+    text = "".join(random.Random(chars).choices("ạảãàáâậầấẩẫăắằặẳẵêếềệểễ0123456789", k=chars))
+    row = f'<row r="50"><c r="D50" t="inlineStr"><is><t>{text}</t></is></c></row>'
+    return rewrite(path, {part: xml.replace("</sheetData>", row + "</sheetData>").encode()})
 
 
 def _col(n: int) -> str:

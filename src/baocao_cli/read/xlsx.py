@@ -109,8 +109,9 @@ class Sheet:
     """One worksheet's cells as the report reads them.
 
     `rows` maps row -> column -> (value, data type, formula): the formula (`=A1+1`) only
-    when the cell has no cached value. `max_row`/`max_column` count every cell present,
-    empty styled ones and merged ranges included, as openpyxl's do.
+    when the cell has no cached value. `max_row` counts every cell present, empty styled
+    ones and merged ranges included, as openpyxl's does; `max_column` the cells holding a
+    value or a formula, and merged ranges (empty cells are counted, never kept).
     """
 
     title: str
@@ -351,7 +352,8 @@ class _Reader:
     def _parse_sheet(self, data: Iterator[bytes], sheet: Sheet) -> None:
         """The sheet's cells, read as its part inflates: each row is typed and dropped from
         the tree once parsed, and the reading stops at the contract's limits (SheetTooLarge)
-        before the sheet is held whole. Empty cells are only counted (max_row/max_column)."""
+        before the sheet is held whole. Empty cells are only counted (max_row); max_column
+        counts the cells with a value or a formula, and merged ranges."""
         parser = XMLPullParser(("end",))
         rows = sheet.rows
         merges: list[Element] = []
@@ -397,16 +399,34 @@ class _Reader:
             col = 0
             bad: Exception | None = None
             state.cells += len(row)
-            if state.cells > 4 * contract.MAX_SHEET_CELLS:
-                raise _too_large(sheet, 4 * contract.MAX_SHEET_CELLS, "ô", f"A{row_no}")
+            if state.cells > 2 * contract.MAX_SHEET_CELLS:
+                raise _too_large(sheet, 2 * contract.MAX_SHEET_CELLS, "ô", f"A{row_no}")
+            pending: str | None = None  # the reference of the last empty cell, unparsed
+            extra = 0  # empty cells without a reference since `pending`
+            if row_no > state.max_row and len(row):
+                state.max_row = row_no
             for c in row:
                 a = c.attrib
                 ref = a.get("r")
+                if not len(c):  # no value, no formula: an empty (styled) cell, only counted
+                    s = a.get("s")
+                    if s is not None and s not in style_ids:
+                        bad = bad or style(s)[1]
+                    if ref:
+                        pending, extra = ref, 0
+                    elif pending is not None:
+                        extra += 1
+                    else:
+                        col += 1
+                    continue
                 if ref:
                     rr, col = coordinate(ref)
                 else:
+                    if pending is not None:
+                        col = coordinate(pending)[1] + extra
                     col += 1
                     rr = row_no
+                pending = None
                 if rr > state.max_row:
                     state.max_row = rr
                 if col > state.max_column:
@@ -450,7 +470,7 @@ class _Reader:
                     if formula is not None:
                         formulas[(rr, col)] = formula
                 elif value is None:
-                    continue  # an empty (styled) cell: counted above, never read
+                    continue  # `<c><v></v></c>`: empty too
                 self.kept += 1
                 if self.kept > contract.MAX_SHEET_CELLS:
                     raise _too_large(sheet, contract.MAX_SHEET_CELLS, "ô có dữ liệu",
