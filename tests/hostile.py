@@ -99,14 +99,7 @@ def merged_ranges(path: Path, n: int, sheet: str = "Văn bản", wide: bool = Tr
 def many_rows(path: Path, n: int, sheet: str = "Văn bản", cells_per_row: int = 4) -> Path:
     """`sheet` grown to `n` data rows of document counts (inline strings, numbers)."""
     base_unit(path)
-    part = sheet_part(path, sheet)
-    with zipfile.ZipFile(path) as z:
-        xml = z.read(part).decode()
-    head = xml[: xml.index("<sheetData>") + len("<sheetData>")]
-    tail = xml[xml.index("</sheetData>"):]
-    first = re.search(r"<row .*?</row>", xml, re.S)
-    assert first
-    out = [head, first.group(0)]
+    part, out, tail = _header_only(path, sheet)
     extra = "".join(f'<c r="{_col(5 + k)}{{r}}"><v>{k}</v></c>'
                     for k in range(max(cells_per_row - 4, 0)))
     for r in range(2, n + 2):
@@ -143,14 +136,7 @@ def register_rows(path: Path, n: int) -> Path:
                                 "Tên loại và trích yếu nội dung văn bản"],
                                ["01/BC-UBND", "05/01/2021", "Báo cáo"]]
     write_book(path, sheets)
-    part = sheet_part(path, "Sổ văn bản đi")
-    with zipfile.ZipFile(path) as z:
-        xml = z.read(part).decode()
-    head = xml[: xml.index("<sheetData>") + len("<sheetData>")]
-    tail = xml[xml.index("</sheetData>"):]
-    first = re.search(r"<row .*?</row>", xml, re.S)
-    assert first
-    out = [head, first.group(0)]
+    part, out, tail = _header_only(path, "Sổ văn bản đi")
     for r in range(2, n + 2):
         out.append(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{r - 1:02d}/BC-UBND</t>'
                    f'</is></c><c r="B{r}" t="inlineStr"><is><t>05/01/2021</t></is></c>'
@@ -174,16 +160,28 @@ def shared_strings(path: Path, n: int) -> Path:
                           "[Content_Types].xml": types.encode()})
 
 
-def long_text(path: Path, chars: int, sheet: str = "Văn bản") -> Path:
-    """One `Ghi chú` cell of `chars` characters (Excel stops at 32,767), random enough
-    that it does not compress past the zip guard's ratio."""
+def long_text(path: Path, chars: int, sheet: str = "Căn cứ") -> Path:
+    """One more basis (`Căn cứ!A50`) of `chars` characters (Excel stops at 32,767),
+    random enough that it does not compress past the zip guard's ratio."""
     base_unit(path)
     part = sheet_part(path, sheet)
     with zipfile.ZipFile(path) as z:
         xml = z.read(part).decode()
     text = "".join(random.Random(chars).choices("ạảãàáâậầấẩẫăắằặẳẵêếềệểễ0123456789", k=chars))
-    row = f'<row r="50"><c r="D50" t="inlineStr"><is><t>{text}</t></is></c></row>'
+    row = f'<row r="50"><c r="A50" t="inlineStr"><is><t>{text}</t></is></c></row>'
     return rewrite(path, {part: xml.replace("</sheetData>", row + "</sheetData>").encode()})
+
+
+def _header_only(path: Path, sheet: str) -> tuple[str, list[str], str]:
+    """The sheet's part, its XML up to and with its first (header) row, and what follows
+    its rows: new rows go between the two."""
+    part = sheet_part(path, sheet)
+    with zipfile.ZipFile(path) as z:
+        xml = z.read(part).decode()
+    head = xml[: xml.index("<sheetData>") + len("<sheetData>")]
+    first = re.search(r"<row .*?</row>", xml, re.S)
+    assert first
+    return part, [head, first.group(0)], xml[xml.index("</sheetData>"):]
 
 
 def _col(n: int) -> str:

@@ -146,7 +146,7 @@ def format_number(value: Decimal | int | None, places: int = 3) -> str:
     if not d.is_finite():
         return str(d)
     sign = "-" if d < 0 else ""
-    text = f"{abs(d):f}"
+    text = f"{d.copy_abs():f}"  # abs() would round to the context's 28 digits
     whole, _, frac = text.partition(".")
     frac = frac.rstrip("0")
     groups = []

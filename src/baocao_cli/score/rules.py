@@ -344,9 +344,15 @@ def load_rules(path: str | Path | None = None) -> Rules:
     except RecursionError:  # the scan below is exact for TOML; this is only a last guard
         raise RulesError(f"Tệp quy tắc {source}: giá trị lồng nhau quá sâu. Một tệp quy tắc "
                          f"không cần lồng quá {MAX_NESTING} cấp.") from None
+    except ValueError:  # an integer past Python's 4,300 digits for int()
+        m = _LONG_INTEGER.search(text)
+        key = f", khóa {m.group(1).strip()[:60]}" if m else ""
+        raise RulesError(f"Tệp quy tắc {source}{key}: số nguyên quá dài (hàng nghìn chữ "
+                         f"số). Cần một số từ 0 đến {MAX_SCORE.value}.") from None
     return parse_rules(data, source)
 
 
+_LONG_INTEGER = re.compile(r"^([^=\n#]+)=\s*[+-]?[0-9_]{4000,}", re.M)
 MAX_RULES_BYTES = 1 << 20  # the shipped rules are 2-6 KB
 MAX_NESTING = 32  # arrays and inline tables within one value; the rules need two
 
