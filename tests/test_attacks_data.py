@@ -213,6 +213,62 @@ def test_batch_totals_of_units_at_every_maximum_are_exact(tmp_path: Path) -> Non
     assert all(dict(u.documents) == {"di": 10**9, "den": 10**9} for u in result.built)
 
 
+REGISTER_HEADER = {
+    "Sổ văn bản đi": ["Số, ký hiệu văn bản", "Ngày tháng văn bản",
+                      "Tên loại và trích yếu nội dung văn bản"],
+    "Sổ văn bản đến": ["Ngày đến", "Số đến", "Số, ký hiệu văn bản", "Ngày tháng văn bản",
+                       "Tên loại và trích yếu nội dung văn bản"],
+}
+REGISTER_ATTACKS: list[tuple[str, str, list[Any], str, str]] = [
+    ("out-number-5000-digits", "Sổ văn bản đi", ["9" * 5000 + "/BC-UBND", "05/01/2021", "x"],
+     "E216", "A3"),
+    ("out-number-30-digits", "Sổ văn bản đi", ["9" * 30 + "/BC-UBND", "05/01/2021", "x"],
+     "E216", "A3"),
+    ("out-number-past-max", "Sổ văn bản đi", ["10000001/BC-UBND", "05/01/2021", "x"],
+     "E216", "A3"),
+    ("out-number-a-float", "Sổ văn bản đi", [1e300, "05/01/2021", "x"], "E606", "A3"),
+    ("out-date-1e300", "Sổ văn bản đi", ["02/BC-UBND", 1e300, "x"], "E204", "B3"),
+    ("in-number-5000-digits", "Sổ văn bản đến", ["05/01/2021", "9" * 5000, "02/BC-X",
+                                                  "04/01/2021", "x"], "E216", "B3"),
+    ("in-number-1e300", "Sổ văn bản đến", ["05/01/2021", 1e300, "02/BC-X", "04/01/2021", "x"],
+     "E216", "B3"),
+    ("in-number-10^9", "Sổ văn bản đến", ["05/01/2021", 10**9, "02/BC-X", "04/01/2021", "x"],
+     "E216", "B3"),
+]
+
+
+def _register(tmp: Path, sheet: str, row: list[Any]) -> Path:
+    sheets = unit_sheets()
+    first = ["01/BC-UBND", "05/01/2021", "x"] if sheet == "Sổ văn bản đi" \
+        else ["05/01/2021", 1, "01/BC-X", "04/01/2021", "x"]
+    sheets[sheet] = [REGISTER_HEADER[sheet], first, row]
+    return write_book(tmp / "so.xlsx", sheets)
+
+
+@pytest.mark.parametrize(("sheet", "row", "code", "cell"), [a[1:] for a in REGISTER_ATTACKS],
+                         ids=[a[0] for a in REGISTER_ATTACKS])
+def test_a_register_number_of_any_size_is_a_located_error(
+        tmp_path: Path, sheet: str, row: list[Any], code: str, cell: str) -> None:
+    path = _register(tmp_path, sheet, row)
+    assert (code, sheet, cell) in _errors(path)
+    assert not _agree(path, tmp_path)
+
+
+def test_a_register_numbered_up_to_the_maximum_lists_its_gap_as_one_range(tmp_path: Path
+                                                                          ) -> None:
+    """Numbers 1 and 9.999.999: ten million missing numbers, counted, never listed one by
+    one (which took gigabytes)."""
+    path = _register(tmp_path, "Sổ văn bản đi", ["9999999/BC-UBND", "06/01/2021", "x"])
+    tracemalloc.start()
+    try:
+        checked = check(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    gap = next(i for i in checked.issues if i.code == "W601")
+    assert "9.999.997 số: 02-9999998" in gap.message and peak < 50 * 2**20
+
+
 # ---------------------------------------------------------------- rules files
 
 def _rules(tmp: Path, text: str, name: str = "quy-tac.toml") -> Path:
