@@ -62,6 +62,16 @@ def _agree(path: Path, tmp: Path) -> bool:
     return checked.ok
 
 
+def _with_peak(run: Callable[[], Any]) -> tuple[Any, int]:
+    """What `run` returns, and the most memory Python held for it (tracemalloc)."""
+    tracemalloc.start()
+    try:
+        result = run()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def _no_traceback(result: Any) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit), \
         repr(result.exception)
@@ -259,12 +269,7 @@ def test_a_register_numbered_up_to_the_maximum_lists_its_gap_as_one_range(tmp_pa
     """Numbers 1 and 9.999.999: ten million missing numbers, counted, never listed one by
     one (which took gigabytes)."""
     path = _register(tmp_path, "Sổ văn bản đi", ["9999999/BC-UBND", "06/01/2021", "x"])
-    tracemalloc.start()
-    try:
-        checked = check(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    checked, peak = _with_peak(lambda: check(path))
     gap = next(i for i in checked.issues if i.code == "W601")
     assert "9.999.997 số: 02-9999998" in gap.message and peak < 50 * 2**20
 
@@ -373,12 +378,7 @@ def test_a_long_sheet_is_refused_before_it_is_read_whole(tmp_path: Path, small_l
     """100 times the row limit (10 MB inflated): refused at the first row past it, having
     held a few of its rows only (the real limit: bench_hostile, and the command below)."""
     path = hostile.many_rows(tmp_path / "dai.xlsx", 50_000)
-    tracemalloc.start()
-    try:
-        errors = _errors(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    errors, peak = _with_peak(lambda: _errors(path))
     assert errors == [("E108", "Văn bản", "A501")]
     assert peak < 8 * 2**20, peak
 
