@@ -31,6 +31,8 @@ import openpyxl
 import pytest
 from docx_text import reading_order
 from factory import Sheets, set_info, unit_sheets, write_book
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_bad_workbooks import UNUSABLE
 from typer.testing import CliRunner
 
@@ -158,6 +160,29 @@ def test_large_values_within_the_maxima_are_reported(
     if shown:
         text = "\n".join(reading_order(tmp_path / "lon-hop-le-agree.docx"))
         assert shown in text
+
+
+NUMERIC_CELLS = [("Văn bản", 1, 2), ("Chỉnh lý", 1, 1), ("Chỉnh lý", 2, 4), ("Chấm điểm", 2, 3),
+                 ("Chấm điểm", 6, 3), ("Chấm điểm", 2, 2), ("Thông tin", 5, 1),
+                 ("Thông tin", 8, 1), ("Chỉnh lý", 1, 0), ("Văn bản", 1, 3)]
+numbers = st.one_of(
+    st.integers(min_value=-(10**40), max_value=10**40),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.from_regex(r"\A[0-9]{1,60}(,[0-9]{1,40})?\Z"),
+    st.from_regex(r"\A[0-9]{1,3}(\.[0-9]{3}){1,15}\Z"))
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(place=st.sampled_from(NUMERIC_CELLS), value=numbers)
+def test_validate_and_build_agree_on_any_number(tmp_path: Path, place: tuple[str, int, int],
+                                                value: Any) -> None:
+    sheet, row, col = place
+    sheets = unit_sheets()
+    sheets[sheet][row][col] = value
+    path = write_book(tmp_path / "bat-ky.xlsx", sheets)
+    _agree(path, tmp_path)  # asserts the agreement; never raises otherwise
+    (tmp_path / "bat-ky-agree.docx").unlink(missing_ok=True)
 
 
 @pytest.mark.parametrize("value", [Decimal("1e25"), Decimal("1e308"), Decimal(10**400),
