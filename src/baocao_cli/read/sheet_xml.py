@@ -121,7 +121,7 @@ def _bounded_xml(zf: zipfile.ZipFile, part: str, title: str) -> str:
     """A sheet's XML as text, refused (SheetTooLarge) past `contract.MAX_SHEET_ROWS` rows
     while it inflates: a register is read whole, so its size is bounded first."""
     from .. import contract
-    from .xlsx import too_large_rows
+    from .xlsx import too_large
 
     pieces: list[bytes] = []
     rows, tail = 0, b""
@@ -130,7 +130,7 @@ def _bounded_xml(zf: zipfile.ZipFile, part: str, title: str) -> str:
             rows += (tail + chunk).count(b"row>")  # `</row>`, `</x:row>`: one per row
             tail = chunk[-3:]
             if rows > contract.MAX_SHEET_ROWS:
-                raise too_large_rows(title)
+                raise too_large(title, contract.MAX_SHEET_ROWS, "dòng")
             pieces.append(chunk)
     data = b"".join(pieces)
     del pieces

@@ -137,15 +137,11 @@ class SheetTooLarge(Exception):
         self.sheet, self.code, self.detail, self.limit, self.cell = sheet, code, detail, limit, cell
 
 
-def _too_large(sheet: Sheet, limit: int, unit: str, cell: str) -> SheetTooLarge:
+def too_large(title: str, limit: int, unit: str, cell: str | None = None) -> SheetTooLarge:
+    """The sheet `title` has more than `limit` `unit` (E108), first past it at `cell` (None
+    for a register, whose rows are counted before they are parsed)."""
     shown = f"{format_number(limit)} {unit}"
-    return SheetTooLarge(sheet.title, "E108", f"trang tính có hơn {shown}", shown, cell)
-
-
-def too_large_rows(title: str) -> SheetTooLarge:
-    """A register past the row limit: counted before it is parsed, so no row is named."""
-    shown = f"{format_number(contract.MAX_SHEET_ROWS)} dòng"
-    return SheetTooLarge(title, "E108", f"trang tính có hơn {shown}", shown)
+    return SheetTooLarge(title, "E108", f"trang tính có hơn {shown}", shown, cell)
 
 
 class WorkbookError(ValueError):
@@ -224,13 +220,7 @@ class _Reader:
         self.strings: list[str] = []
         self.epoch = WINDOWS_EPOCH
         self.kept = 0  # cells with a value, over every sheet read (contract.MAX_SHEET_CELLS)
-
-    @property
-    def _style_ids(self) -> dict[str, int]:
-        """The usual `s="3"` of a cell, looked up without parsing the number."""
-        if getattr(self, "_ids", None) is None or len(self._ids) != self.styles_count:
-            self._ids = {str(i): i for i in range(self.styles_count)}
-        return self._ids
+        self.style_ids = {"0": 0}  # the usual `s="3"`, looked up without parsing the number
 
     def sheets(self, wanted: Callable[[str], bool]) -> list[Sheet]:
         package = self.package
@@ -249,6 +239,7 @@ class _Reader:
         entries = self._workbook(part)
         if STYLES in package:
             self._styles(package.read(STYLES))
+        self.style_ids = {str(i): i for i in range(self.styles_count)}
 
         sheets: list[Sheet] = []
         titles: list[str] = []
@@ -379,7 +370,7 @@ class _Reader:
         rows = sheet.rows
         hidden = sheet.hidden
         strings, dates, epoch, style = self.strings, self.dates, self.epoch, self._style
-        style_ids = self._style_ids
+        style_ids = self.style_ids
         formulas, masters, row_styles = state.formulas, state.masters, state.row_styles
         for _, row in parser.read_events():
             if row.tag != _ROW:
@@ -388,7 +379,8 @@ class _Reader:
                 continue
             state.rows += 1
             if state.rows > contract.MAX_SHEET_ROWS:
-                raise _too_large(sheet, contract.MAX_SHEET_ROWS, "dòng", f"A{state.row_no + 1}")
+                raise too_large(sheet.title, contract.MAX_SHEET_ROWS, "dòng",
+                                f"A{state.row_no + 1}")
             attrib = row.attrib
             r = attrib.get("r")
             row_no = state.row_no = state.row_no + 1 if r is None else _row_number(r)
@@ -400,7 +392,7 @@ class _Reader:
             bad: Exception | None = None
             state.cells += len(row)
             if state.cells > 2 * contract.MAX_SHEET_CELLS:
-                raise _too_large(sheet, 2 * contract.MAX_SHEET_CELLS, "ô", f"A{row_no}")
+                raise too_large(sheet.title, 2 * contract.MAX_SHEET_CELLS, "ô", f"A{row_no}")
             pending: str | None = None  # the reference of the last empty cell, unparsed
             extra = 0  # empty cells without a reference since `pending`
             if row_no > state.max_row and len(row):
@@ -473,7 +465,7 @@ class _Reader:
                     continue  # `<c><v></v></c>`: empty too
                 self.kept += 1
                 if self.kept > contract.MAX_SHEET_CELLS:
-                    raise _too_large(sheet, contract.MAX_SHEET_CELLS, "ô có dữ liệu",
+                    raise too_large(sheet.title, contract.MAX_SHEET_CELLS, "ô có dữ liệu",
                                      f"{get_column_letter(col)}{rr}")
                 cells = rows.get(rr)
                 if cells is None:
