@@ -198,3 +198,29 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 )
 
 SIGNING_PREFIXES = ("TM.", "Q.", "KT.", "TL.", "TUQ.")
+
+
+# Sane maxima of the numbers a unit types (docs/limits.md): each far above any real
+# unit's figure, and low enough that every total, over every row a sheet may hold and every
+# unit of a batch, stays exact in Decimal and within the 15 digits Excel shows. A value
+# beyond its maximum is a located error (E217), never a number carried on.
+@dataclass(frozen=True)
+class Maximum:
+    value: int
+    what: str  # what the number is, as the message names it
+
+
+MAX_COUNT = Maximum(10_000_000, "số lượng văn bản của một dòng")
+MAX_METRES = Maximum(100_000, "số mét tài liệu của một dòng")
+MAX_MONEY = Maximum(10_000_000, "kinh phí (triệu đồng) của một dòng")
+MAX_SCORE = Maximum(1_000, "điểm")
+MAX_DOC_NUMBER = Maximum(10_000_000, "số văn bản")
+MAX_ANY = Maximum(10**15, "một số trong sổ")  # any other number (a year, before its range)
+
+# Sheets larger than a report can need are refused before they are read whole (E008x):
+# the contract's sheets hold tens of rows; a year's register of a large agency a few tens
+# of thousands.
+MAX_SHEET_ROWS = 100_000
+MAX_SHEET_CELLS = 1_000_000  # cells holding a value, over the sheets read
+MAX_SHARED_STRINGS = 1_000_000  # the workbook's table of strings
+MAX_MERGED_WORK = 2_000_000  # cells visited to lay out a sheet's merged ranges

@@ -655,6 +655,29 @@ TYPES: tuple[IssueType, ...] = (
         "tra tên cơ quan, ký hiệu hoặc bổ sung danh sách.",
         "Một sổ đã nộp không thuộc đơn vị nào của danh sách; sổ vẫn được xếp hạng.",
         example=("nop-ve/so-moi.xlsx", {"value": "Sở Du lịch", "roster": "danh-sach.xlsx"})),
+    # limits of size (contract.py, docs/limits.md): beyond them a located error, not a crash
+    IssueType(
+        "E108", "Trang tính quá lớn",
+        "{detail}, vượt giới hạn {limit} mà một báo cáo đơn vị có thể cần. Hãy xóa các "
+        "dòng, cột, ô thừa (kể cả ô trống đã định dạng) rồi lưu lại.",
+        "Trang tính có nhiều dòng, ô hoặc chữ hơn mọi báo cáo đơn vị cần; tệp bị từ chối "
+        "trước khi đọc hết để không làm treo máy.",
+        example=("Văn bản!A100001", {"detail": "trang tính có hơn 100.000 dòng",
+                                     "limit": "100.000 dòng"})),
+    IssueType(
+        "E109", "Quá nhiều vùng gộp ô",
+        "trang tính có quá nhiều vùng gộp ô ({detail}). Hãy bỏ gộp các ô không cần "
+        "(Home > Merge & Center > Unmerge Cells) rồi lưu lại.",
+        "Các vùng gộp ô chồng lên nhau quá nhiều, điều không báo cáo nào cần.",
+        example=("Văn bản", {"detail": "20.000 vùng phủ lên dòng tiêu đề"})),
+    IssueType(
+        "E217", "Số vượt mức tối đa",
+        "{value} lớn hơn mức tối đa {maximum} cho {what}. Cần một số từ 0 đến {maximum}; "
+        "kiểm tra xem có gõ thừa chữ số không.",
+        "Mỗi loại số (số văn bản, mét, tiền, điểm) có mức tối đa hợp lý "
+        "(docs/limits.md); số lớn hơn thường là gõ thừa chữ số.",
+        example=("Văn bản!C3", {"value": "90.000.000", "maximum": "10.000.000",
+                                "what": "số lượng văn bản"})),
 )
 
 CATALOGUE: dict[str, IssueType] = {t.code: t for t in TYPES}

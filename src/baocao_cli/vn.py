@@ -7,6 +7,7 @@ scores round half-up (the rounding a clerk does by hand), never binary-float art
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import functools
 import re
 import unicodedata
@@ -151,7 +152,19 @@ def to_decimal(value: int | float) -> Decimal:
 
 
 def round_half_up(value: Decimal, places: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    """Half-up to `places` decimals, exact at any magnitude.
+
+    `quantize` raises when the result has more digits than the context's precision (28
+    by default): a precision sized to the number keeps a huge or very long value a value.
+    Non-finite values (which no valid cell gives) are returned unchanged.
+    """
+    if not value.is_finite():
+        return value
+    digits = max(value.adjusted(), 0) + places + 2
+    with decimal.localcontext() as ctx:
+        ctx.prec = max(ctx.prec, digits)
+        ctx.Emax = max(ctx.Emax, digits)
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def format_number(value: Decimal | int | None, places: int = 3) -> str:
@@ -159,8 +172,10 @@ def format_number(value: Decimal | int | None, places: int = 3) -> str:
     if value is None:
         return ""
     d = round_half_up(Decimal(value), places)
+    if not d.is_finite():
+        return str(d)
     sign = "-" if d < 0 else ""
-    text = f"{abs(d):f}"
+    text = f"{d.copy_abs():f}"  # abs() would round to the context's 28 digits
     whole, _, frac = text.partition(".")
     frac = frac.rstrip("0")
     groups = []

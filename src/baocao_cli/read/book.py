@@ -79,6 +79,9 @@ def read_book(path: Path, specs: tuple[contract.SheetSpec, ...] = contract.SHEET
         if path.suffix.lower() not in _SUFFIXES:
             raise OSError(f"{path.suffix} is not a workbook's file name extension")
         sheets = xlsx.read_sheets(package, wanted)
+    except xlsx.SheetTooLarge as big:
+        return None, [make(big.code, sheet=big.sheet or None, cell=big.cell, detail=big.detail,
+                           limit=big.limit)]
     except Exception as exc:  # a damaged part; the exception says which kind
         return None, [make("E006", sheet=path.name, detail=_load_detail(exc))]
     finally:
@@ -208,16 +211,19 @@ def _read_table(ws: Sheet, spec: contract.SheetSpec, issues: list[Issue]) -> Tab
 
 
 def _merged_header_values(ws: Sheet) -> dict[tuple[int, int], Any]:
-    """Within the header search area, every cell of a merged range carries its value."""
+    """Within the header search area, the rows of a merged range carry its value.
+
+    Only the range's first column is carried: the header search takes the first column
+    of a title, and every other column of the range would carry the same title. (Carrying
+    all of them cost rows × 16,384 columns per range of a row as wide as a sheet.)
+    """
     out: dict[tuple[int, int], Any] = {}
-    for r1, c1, r2, c2 in ws.merged:
+    for r1, c1, r2, _c2 in ws.merged:
         if r1 > HEADER_SEARCH_ROWS:
             continue
         value = ws.value(r1, c1)
-        for r in range(r1, min(r2, HEADER_SEARCH_ROWS + 1) + 1):
-            for c in range(c1, c2 + 1):
-                if (r, c) != (r1, c1):
-                    out[(r, c)] = value
+        for r in range(r1 + 1, min(r2, HEADER_SEARCH_ROWS + 1) + 1):
+            out[(r, c1)] = value
     return out
 
 

@@ -33,6 +33,7 @@ from .sheet_xml import (
     _text,
     _v_reader,
 )
+from .xlsx import SheetTooLarge
 
 HEADER_SEARCH_ROWS = 20  # exports put the agency, the title and the period above the table
 ISSUES_PER_CHECK = 200  # per register and code: every slip of a real register, bounded output
@@ -368,7 +369,12 @@ def read_registers(path: Path, *, external: bool = False
         for spec in contract.REGISTERS:
             title = by_fold.get(fold(spec.name))
             if title is None and external:
-                title = _by_headers(wb, spec, taken)
+                try:
+                    title = _by_headers(wb, spec, taken)
+                except SheetTooLarge as big:
+                    issues.append(make(big.code, sheet=f"[{path.name}]{big.sheet}",
+                                       detail=big.detail, limit=big.limit))
+                    continue
             if title is None:
                 continue
             taken.add(title)
@@ -377,6 +383,9 @@ def read_registers(path: Path, *, external: bool = False
                 issues.append(make("W104", sheet=shown))
             try:
                 table = _read_sheet(wb, title, spec, shown, external, issues)
+            except SheetTooLarge as big:
+                issues.append(make(big.code, sheet=shown, detail=big.detail, limit=big.limit))
+                continue
             except Exception:  # damaged XML, a value no writer would write
                 issues.append(make("E006", sheet=path.name,
                                    detail=f"trang \"{title}\" có dữ liệu hỏng"))

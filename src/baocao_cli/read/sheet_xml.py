@@ -117,6 +117,26 @@ def _plain_shared_strings(blob: bytes) -> list[str] | None:
             for t, kept in zip(parts[1::3], parts[2::3], strict=True)]
 
 
+def _bounded_xml(zf: zipfile.ZipFile, part: str, title: str) -> str:
+    """A sheet's XML as text, refused (SheetTooLarge) past `contract.MAX_SHEET_ROWS` rows
+    while it inflates: a register is read whole, so its size is bounded first."""
+    from .. import contract
+    from .xlsx import too_large
+
+    pieces: list[bytes] = []
+    rows, tail = 0, b""
+    with zf.open(part) as fh:
+        while chunk := fh.read(1 << 20):
+            rows += (tail + chunk).count(b"row>")  # `</row>`, `</x:row>`: one per row
+            tail = chunk[-3:]
+            if rows > contract.MAX_SHEET_ROWS:
+                raise too_large(title, contract.MAX_SHEET_ROWS, "dòng")
+            pieces.append(chunk)
+    data = b"".join(pieces)
+    del pieces
+    return data.decode("utf-8")
+
+
 class Workbook:
     """Sheets of one .xlsx by name, read from their XML (values as openpyxl would give)."""
 
@@ -188,7 +208,7 @@ class Workbook:
 
     def sheet_xml(self, title: str) -> str:
         if title not in self._xml:  # asked for by the header search and by the reading
-            self._xml[title] = self.zip.read(self.sheets[title][0]).decode("utf-8")
+            self._xml[title] = _bounded_xml(self.zip, self.sheets[title][0], title)
         return self._xml[title]
 
     def date(self, serial: float) -> dt.datetime | dt.time | dt.timedelta:

@@ -19,12 +19,15 @@ import datetime as dt
 import posixpath
 import re
 import zipfile
-from collections.abc import Callable
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser, fromstring
 
+from .. import contract
+from ..vn import fold, format_number
 from .excel import (
     BUILTIN_FORMATS,
     MAC_EPOCH,
@@ -80,6 +83,21 @@ class Package:
             self._zip = zipfile.ZipFile(self.path)
         return self._zip.read(name)
 
+    def chunks(self, name: str) -> Iterator[bytes]:
+        """A member's bytes in pieces of 1 MB: a sheet is parsed as it inflates, never held
+        whole (a 200 MB sheet part would be 200 MB before its first row)."""
+        data = self.parts.get(name)
+        if data is not None:
+            yield data
+            return
+        if name not in self.names:
+            raise KeyError(f"There is no item named {name!r} in the archive")
+        if self._zip is None:
+            self._zip = zipfile.ZipFile(self.path)
+        with self._zip.open(name) as fh:
+            while chunk := fh.read(1 << 20):
+                yield chunk
+
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
@@ -91,8 +109,9 @@ class Sheet:
     """One worksheet's cells as the report reads them.
 
     `rows` maps row -> column -> (value, data type, formula): the formula (`=A1+1`) only
-    when the cell has no cached value. `max_row`/`max_column` count every cell present,
-    empty styled ones and merged ranges included, as openpyxl's do.
+    when the cell has no cached value. `max_row` counts every cell present, empty styled
+    ones and merged ranges included, as openpyxl's does; `max_column` the cells holding a
+    value or a formula, and merged ranges (empty cells are counted, never kept).
     """
 
     title: str
@@ -106,6 +125,23 @@ class Sheet:
     def value(self, row: int, column: int) -> Value:
         cell = self.rows.get(row, {}).get(column)
         return None if cell is None else cell[0]
+
+
+class SheetTooLarge(Exception):
+    """A sheet past the contract's limits (`contract.MAX_SHEET_ROWS`…), found while it is
+    read: the reading stops there, before the sheet is held whole."""
+
+    def __init__(self, sheet: str, code: str, detail: str, limit: str, cell: str | None = None
+                 ) -> None:
+        super().__init__(detail)
+        self.sheet, self.code, self.detail, self.limit, self.cell = sheet, code, detail, limit, cell
+
+
+def too_large(title: str, limit: int, unit: str, cell: str | None = None) -> SheetTooLarge:
+    """The sheet `title` has more than `limit` `unit` (E108), first past it at `cell` (None
+    for a register, whose rows are counted before they are parsed)."""
+    shown = f"{format_number(limit)} {unit}"
+    return SheetTooLarge(title, "E108", f"trang tính có hơn {shown}", shown, cell)
 
 
 class WorkbookError(ValueError):
@@ -154,6 +190,25 @@ def _bool(value: str) -> bool:
     return False if value in ("false", "f", "0") else bool(value)
 
 
+_FEED = 8 << 10  # expat's pull parser runs fastest on small pieces (a few rows' worth)
+MAX_TEXT_RUN = 32_767 * 8  # bytes: Excel's longest cell text, each letter as `&#7873;`
+MAX_RENAMED = 32  # sheets named like an earlier one that are still given openpyxl's title
+
+
+@dataclass
+class _SheetState:
+    """What parsing one sheet carries from one row to the next."""
+
+    rows: int = 0  # row elements seen
+    cells: int = 0  # cell elements seen, empty ones included
+    row_no: int = 0
+    max_row: int = 1
+    max_column: int = 1
+    formulas: dict[tuple[int, int], str | tuple[str, str, str]] = field(default_factory=dict)
+    masters: dict[str | None, tuple[str, str]] = field(default_factory=dict)
+    row_styles: dict[int, str | None] = field(default_factory=dict)
+
+
 class _Reader:
     """One reading of a package: the workbook-wide parts first, then the chosen sheets."""
 
@@ -164,6 +219,8 @@ class _Reader:
         self.timedeltas: frozenset[int] = frozenset()
         self.strings: list[str] = []
         self.epoch = WINDOWS_EPOCH
+        self.kept = 0  # cells with a value, over every sheet read (contract.MAX_SHEET_CELLS)
+        self.style_ids = {"0": 0}  # the usual `s="3"`, looked up without parsing the number
 
     def sheets(self, wanted: Callable[[str], bool]) -> list[Sheet]:
         package = self.package
@@ -178,13 +235,17 @@ class _Reader:
         part = _workbook_part(overrides, defaults or list(_DEFAULT_TYPES))
         strings = next((p for p, t in overrides if t == SHARED_STRINGS), None)
         if strings is not None:
-            self.strings = _shared_strings(package.read(strings[1:]))
+            self.strings = _shared_strings(package.chunks(strings[1:]), "")
         entries = self._workbook(part)
         if STYLES in package:
             self._styles(package.read(STYLES))
+        self.style_ids = {str(i): i for i in range(self.styles_count)}
 
         sheets: list[Sheet] = []
         titles: list[str] = []
+        taken: set[str] = set()  # the titles' lower case: a name repeated is renamed
+        parsed: set[str] = set()  # the folded titles whose cells are read
+        renamed = 0
         chosen: list[tuple[str, str, str, str]] = []
         skipped: set[str] = set()
         for name, state, target, kind in entries:
@@ -195,11 +256,23 @@ class _Reader:
         for name, state, target, kind in chosen:
             if target not in package or target in skipped or "chartsheet" in kind:
                 continue  # as openpyxl: a sheet without its part is no sheet
+            if (name or "Sheet").lower() in taken:
+                # openpyxl renames it `name1`, `name2`…: a title with a digit matches no
+                # sheet of the contract, so its cells are never read. Past a few such
+                # sheets it is not even named (each name searches every title before it).
+                renamed += 1
+                if renamed > MAX_RENAMED:
+                    _title(name, [])  # the characters openpyxl refuses are still refused
+                    continue
             title = _title(name, titles)
             sheet = Sheet(title, state)  # state "none" (no state) is not visible either
-            self._parse_sheet(package.read(target), sheet)
+            if title == name and fold(title) not in parsed:
+                # a later sheet of the same folded name is only reported (E102)
+                parsed.add(fold(title))
+                self._parse_sheet(package.chunks(target), sheet)
             sheets.append(sheet)
             titles.append(title)
+            taken.add(title.lower())
         return sheets
 
     def _workbook(self, part: str) -> list[tuple[str, str, str, str]]:
@@ -267,34 +340,89 @@ class _Reader:
             return index, IndexError("list index out of range")
         return index, None
 
-    def _parse_sheet(self, data: bytes, sheet: Sheet) -> None:
-        root = _xml(data)
+    def _parse_sheet(self, data: Iterator[bytes], sheet: Sheet) -> None:
+        """The sheet's cells, read as its part inflates: each row is typed and dropped from
+        the tree once parsed, and the reading stops at the contract's limits (SheetTooLarge)
+        before the sheet is held whole. Empty cells are only counted (max_row); max_column
+        counts the cells with a value or a formula, and merged ranges."""
+        parser = XMLPullParser(("end",))
+        rows = sheet.rows
+        merges: list[Element] = []
+        state = _SheetState()
+        stream(data, parser, lambda: self._take_rows(parser, sheet, state, merges),
+               sheet.title)
+        if merges:
+            self._merge(sheet, merges[-1])  # the last element wins, as openpyxl's
+        style = self._style
+        for s in state.row_styles.values():  # openpyxl looks the rows' styles up last
+            if s is not None and (problem := style(str(int(s)))[1]) is not None:
+                raise problem
+        masters = state.masters
+        for (rr, col), formula in state.formulas.items():
+            value, t, _ = rows[rr][col]
+            if value is None:
+                rows[rr][col] = (value, t, _formula_text(formula, masters))
+        sheet.max_row = max([state.max_row, *(m[2] for m in sheet.merged)])
+        sheet.max_column = max([state.max_column, *(m[3] for m in sheet.merged)])
+
+    def _take_rows(self, parser: XMLPullParser, sheet: Sheet, state: _SheetState,
+                   merges: list[Element]) -> None:
         rows = sheet.rows
         hidden = sheet.hidden
         strings, dates, epoch, style = self.strings, self.dates, self.epoch, self._style
-        style_ids = {str(i): i for i in range(self.styles_count)}  # the usual `s="3"`
-        formulas: dict[tuple[int, int], str | tuple[str, str, str]] = {}
-        masters: dict[str | None, tuple[str, str]] = {}
-        row_styles: dict[int, str | None] = {}
-        row_no = 0
-        for row in root.iter(_ROW):
+        style_ids = self.style_ids
+        formulas, masters, row_styles = state.formulas, state.masters, state.row_styles
+        for _, row in parser.read_events():
+            if row.tag != _ROW:
+                if row.tag == _MERGE:
+                    merges.append(row)
+                continue
+            state.rows += 1
+            if state.rows > contract.MAX_SHEET_ROWS:
+                raise too_large(sheet.title, contract.MAX_SHEET_ROWS, "dòng",
+                                f"A{state.row_no + 1}")
             attrib = row.attrib
             r = attrib.get("r")
-            row_no = row_no + 1 if r is None else _row_number(r)
+            row_no = state.row_no = state.row_no + 1 if r is None else _row_number(r)
             if (len(attrib) > 1 or (r is None and attrib)) \
                     and {k for k in attrib if not k.startswith("{")} - {"r", "spans"}:
                 hidden[row_no] = _row_hidden(attrib)
                 row_styles[row_no] = attrib.get("s")
             col = 0
             bad: Exception | None = None
+            state.cells += len(row)
+            if state.cells > 2 * contract.MAX_SHEET_CELLS:
+                raise too_large(sheet.title, 2 * contract.MAX_SHEET_CELLS, "ô", f"A{row_no}")
+            pending: str | None = None  # the reference of the last empty cell, unparsed
+            extra = 0  # empty cells without a reference since `pending`
+            if row_no > state.max_row and len(row):
+                state.max_row = row_no
             for c in row:
                 a = c.attrib
                 ref = a.get("r")
+                if not len(c):  # no value, no formula: an empty (styled) cell, only counted
+                    s = a.get("s")
+                    if s is not None and s not in style_ids:
+                        bad = bad or style(s)[1]
+                    if ref:
+                        pending, extra = ref, 0
+                    elif pending is not None:
+                        extra += 1
+                    else:
+                        col += 1
+                    continue
                 if ref:
                     rr, col = coordinate(ref)
                 else:
+                    if pending is not None:
+                        col = coordinate(pending)[1] + extra
                     col += 1
                     rr = row_no
+                pending = None
+                if rr > state.max_row:
+                    state.max_row = rr
+                if col > state.max_column:
+                    state.max_column = col
                 t = a.get("t", "n")
                 s: Any = a.get("s")
                 if s is None:
@@ -333,41 +461,48 @@ class _Reader:
                     formula = _formula(f, masters, ref or f"{get_column_letter(col)}{rr}")
                     if formula is not None:
                         formulas[(rr, col)] = formula
+                elif value is None:
+                    continue  # `<c><v></v></c>`: empty too
+                self.kept += 1
+                if self.kept > contract.MAX_SHEET_CELLS:
+                    raise too_large(sheet.title, contract.MAX_SHEET_CELLS, "ô có dữ liệu",
+                                     f"{get_column_letter(col)}{rr}")
                 cells = rows.get(rr)
                 if cells is None:
                     cells = rows[rr] = {}
                 cells[col] = (value, t, None)
+            row.clear()
             if bad is not None:
                 raise bad
-        if merges := list(root.iter(_MERGE)):
-            self._merge(sheet, merges[-1])  # the last element wins, as openpyxl's
-        for s in row_styles.values():  # openpyxl looks the rows' styles up last
-            if s is not None and (problem := style(str(int(s)))[1]) is not None:
-                raise problem
-        for (rr, col), formula in formulas.items():
-            value, t, _ = rows[rr][col]
-            if value is None:
-                rows[rr][col] = (value, t, _formula_text(formula, masters))
-        sheet.max_row = max([max(rows, default=1), *(m[2] for m in sheet.merged)])
-        sheet.max_column = max([max((max(cells) for cells in rows.values()), default=1),
-                                *(m[3] for m in sheet.merged)])
 
     def _merge(self, sheet: Sheet, merges: Element) -> None:
         """Merged ranges: only the top-left cell keeps a value, as openpyxl's MergedCells.
 
-        The ranges are listed in the order of openpyxl's set of them (its header search
-        visits them in that order).
+        Each range visits only the rows and cells present inside it (sorted row numbers,
+        bisected), so the cost follows the cells covered, not the ranges' area; ranges laid
+        over one another past `contract.MAX_MERGED_WORK` visits are refused (E109). The
+        ranges are listed in the order of openpyxl's set of them (its header search visits
+        them in that order).
         """
         ranges = [cell_range(_required(el, "ref")) for el in merges
                   if _local(el.tag) == "mergeCell"]
         rows = sheet.rows
+        numbers = sorted(rows)
+        work = 0
         for r1, c1, r2, c2 in ranges:
-            for r in range(r1, r2 + 1) if r2 - r1 < len(rows) else sorted(rows):
-                cells = rows.get(r)
-                if not cells or not r1 <= r <= r2:
-                    continue
-                for c in [c for c in cells if c1 <= c <= c2 and (r, c) != (r1, c1)]:
-                    cells[c] = (None, "n", None)
+            for r in numbers[bisect_left(numbers, r1):bisect_right(numbers, r2)]:
+                cells = rows[r]
+                work += 1 + min(len(cells), c2 - c1 + 1)
+                if c2 - c1 < len(cells):
+                    covered = [c for c in range(c1, c2 + 1) if c in cells]
+                else:
+                    covered = [c for c in cells if c1 <= c <= c2]
+                for c in covered:
+                    if (r, c) != (r1, c1):
+                        cells[c] = (None, "n", None)
+            if work > contract.MAX_MERGED_WORK:
+                raise SheetTooLarge(sheet.title, "E109", f"{format_number(len(ranges))} vùng",
+                                    "", f"{get_column_letter(c1)}{r1}")
         # openpyxl keeps a set of a set of the ranges: the same hashes, the same order
         sheet.merged = list(set(iter(set(ranges))))
 
@@ -464,13 +599,12 @@ def _text(node: Element) -> str:
     return "".join(([plain] if plain is not None else []) + runs)
 
 
-def _shared_strings(data: bytes) -> list[str]:
+def _shared_strings(data: Iterator[bytes], place: str) -> list[str]:
     """The shared string table, parsed as a stream: a unit's registers can make it big.
 
+    Past `contract.MAX_SHARED_STRINGS` strings it is refused (E108) rather than held.
     openpyxl drops the `x005F_` of Excel's escaped underscores here (and only here).
     """
-    if declares_dtd(data):
-        raise ParseError("the part declares a DTD or an entity: refused")
     si = MAIN + "si"
     parser = XMLPullParser(("end",))
     strings: list[str] = []
@@ -480,13 +614,40 @@ def _shared_strings(data: bytes) -> list[str]:
             if el.tag == si:
                 strings.append(_text(el).replace("x005F_", ""))
                 el.clear()
+        if len(strings) > contract.MAX_SHARED_STRINGS:
+            raise SheetTooLarge(place, "E108", "bảng chữ dùng chung (sharedStrings) có hơn "
+                                f"{format_number(contract.MAX_SHARED_STRINGS)} chuỗi",
+                                f"{format_number(contract.MAX_SHARED_STRINGS)} chuỗi")
 
-    for i in range(0, len(data), 1 << 20):
-        parser.feed(data[i:i + (1 << 20)])
-        take()
-    parser.close()  # a truncated table is refused here, as by any parser
-    take()
+    stream(data, parser, take, place)
     return strings
+
+
+def stream(data: Iterator[bytes], parser: XMLPullParser, take: Callable[[], None],
+           place: str) -> None:
+    """Feed a part to `parser` in small pieces, calling `take` after each.
+
+    A DTD is refused anywhere in the part (across the pieces' edges too), and so is a run
+    of more than `MAX_TEXT_RUN` bytes without markup: no cell's text can be that long
+    (Excel's limit is 32,767 characters), and the parser would build it whole.
+    """
+    tail = b""
+    run = 0
+    for chunk in data:
+        if declares_dtd(tail + chunk):
+            raise ParseError("the part declares a DTD or an entity: refused")
+        tail = chunk[-16:]
+        for i in range(0, len(chunk), _FEED):
+            piece = chunk[i:i + _FEED]
+            last = piece.rfind(b"<")
+            run = run + len(piece) if last < 0 else len(piece) - last
+            if run > MAX_TEXT_RUN:
+                raise SheetTooLarge(place, "E108", "một ô có hơn 32.767 ký tự",
+                                    "32.767 ký tự một ô")
+            parser.feed(piece)
+            take()
+    parser.close()  # a truncated part is refused here, as by any parser
+    take()
 
 
 def _date_cell(value: float, epoch: dt.datetime, timedelta: bool) -> tuple[str, Value]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 import textwrap
 import tomllib
 from collections.abc import Callable
@@ -10,7 +12,7 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
-from ..contract import stt_kind
+from ..contract import MAX_SCORE, stt_kind
 from ..errors import BaocaoError
 from ..files import input_problem, os_error_reason, problem_text
 
@@ -78,10 +80,25 @@ class Rules:
 
 
 def _number(value: object, where: str) -> Decimal:
+    """A score of the rules: finite and at most the contract's `MAX_SCORE`, the bound the
+    sheet's scores have, so that no sum, comparison or format of it can fail later."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         shown = "không có" if value is None else repr(value)
         raise RulesError(f"{where}: cần một số, gặp {shown}.")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise RulesError(f"{where}: cần một số hữu hạn, gặp {value!r}.")
+    if abs(value) > MAX_SCORE.value:
+        shown = repr(value) if isinstance(value, float) else _clip_digits(value)
+        raise RulesError(f"{where}: {shown} lớn hơn mức tối đa {MAX_SCORE.value} cho điểm. "
+                         f"Cần một số từ 0 đến {MAX_SCORE.value}.")
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def _clip_digits(value: int) -> str:
+    """An integer for a message, however long (str() refuses past 4,300 digits)."""
+    if value.bit_length() > 200:
+        return f"số có khoảng {int(value.bit_length() * 0.30103) + 1} chữ số"
+    return str(value)
 
 
 def _text(table: dict, key: str, where: str, required: bool = True) -> str:
@@ -304,6 +321,10 @@ def load_rules(path: str | Path | None = None) -> Rules:
         if problem is not None and problem.kind in ("special", "permission", "other"):
             raise RulesError(f"Tệp quy tắc {p}: {problem_text(p, problem)}")
         try:
+            if p.is_file() and p.stat().st_size > MAX_RULES_BYTES:
+                raise RulesError(f"Tệp quy tắc {p} quá lớn ({p.stat().st_size // 1024} KB; "
+                                 f"giới hạn {MAX_RULES_BYTES // 1024} KB). Một tệp quy tắc "
+                                 f"chỉ cần vài KB: kiểm tra lại tệp.")
             text = p.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise RulesError(f"Không tìm thấy tệp quy tắc {p}. Cần đường dẫn tới một tệp .toml "
@@ -317,11 +338,84 @@ def load_rules(path: str | Path | None = None) -> Rules:
         except OSError as exc:
             raise RulesError(f"Không đọc được tệp quy tắc {p}: {os_error_reason(exc)}.") from None
         source = str(p)
+    _check_nesting(text, source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RulesError(f"Tệp quy tắc {source} sai cú pháp TOML: {exc}.") from None
+    except RecursionError:  # the scan below is exact for TOML; this is only a last guard
+        raise RulesError(f"Tệp quy tắc {source}: giá trị lồng nhau quá sâu. Một tệp quy tắc "
+                         f"không cần lồng quá {MAX_NESTING} cấp.") from None
+    except ValueError:  # an integer past Python's 4,300 digits for int()
+        m = _LONG_INTEGER.search(text)
+        key = f", khóa {m.group(1).strip()[:60]}" if m else ""
+        raise RulesError(f"Tệp quy tắc {source}{key}: số nguyên quá dài (hàng nghìn chữ "
+                         f"số). Cần một số từ 0 đến {MAX_SCORE.value}.") from None
     return parse_rules(data, source)
+
+
+_LONG_INTEGER = re.compile(r"^([^=\n#]+)=\s*[+-]?[0-9_]{4000,}", re.M)
+MAX_RULES_BYTES = 1 << 20  # the shipped rules are 2-6 KB
+MAX_NESTING = 32  # arrays and inline tables within one value; the rules need two
+
+
+def _check_nesting(text: str, source: str) -> None:
+    """Refuse arrays or inline tables nested deeper than `MAX_NESTING`, naming the key.
+
+    tomllib parses nesting by recursion: 100,000 `[` raise RecursionError, a crash. One
+    linear pass over the text (strings and comments skipped) finds the depth first.
+    """
+    depth, n = 0, len(text)
+    line_start, key = 0, ""
+    m = _SIGNIFICANT.search(text)
+    while m is not None:
+        i = m.start()
+        ch = text[i]
+        if ch == "\n":
+            line_start = i + 1
+        elif ch == "#":
+            end = text.find("\n", i)
+            m = _SIGNIFICANT.search(text, n if end < 0 else end)
+            continue
+        elif ch in "\"'":
+            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else ch
+            j = i + len(quote)
+            while True:
+                end = text.find(quote, j)
+                if end < 0:
+                    return  # an unterminated string: tomllib says where
+                if ch == "'" or not _escaped(text, end):
+                    break
+                j = end + 1
+            m = _SIGNIFICANT.search(text, end + len(quote))
+            continue
+        elif ch == "=" and depth == 0:
+            key = text[line_start:i].strip()
+        elif ch in "[{":
+            if depth == 0 and text[line_start:i].strip() == "":
+                key = ""  # a table header such as [[parts]], not a value
+            depth += 1
+            if depth > MAX_NESTING and key:
+                raise RulesError(f"Tệp quy tắc {source}, khóa {key[:60]}: giá trị lồng nhau "
+                                 f"quá sâu (hơn {MAX_NESTING} cấp [ hoặc {{). Cần một số, một "
+                                 f"chuỗi chữ hoặc một bảng như trong docs/rules.md.")
+            if depth > MAX_NESTING:
+                raise RulesError(f"Tệp quy tắc {source}: dòng {text.count(chr(10), 0, i) + 1} "
+                                 f"lồng nhau quá sâu (hơn {MAX_NESTING} cấp [ hoặc {{).")
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+        m = _SIGNIFICANT.search(text, i + 1)
+
+
+_SIGNIFICANT = re.compile(r"[\n#\"'=\[\]{}]")
+
+
+def _escaped(text: str, at: int) -> bool:
+    """True when the quote at `at` follows an odd number of backslashes."""
+    k = at - 1
+    while k >= 0 and text[k] == "\\":
+        k -= 1
+    return (at - 1 - k) % 2 == 1
 
 
 def rules_table(rules: Rules) -> str:

@@ -83,6 +83,8 @@ def parse_code(text: str) -> Code | None:
     if not m:
         return None
     number, year, tail = m.groups()
+    if len(number.lstrip("0")) > 15:  # no register numbers that far; int() fails at 4,300
+        number = "9" * 16  # past every maximum: the caller refuses it (E217)
     return Code(int(number), int(year) if year else None, tail)
 
 

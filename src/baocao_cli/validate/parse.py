@@ -95,8 +95,10 @@ class Reader:
                                     script=script, read=_clip(read)))
         return read
 
-    def number(self, sheet: str, cell: Cell | None, *, nonnegative: bool = True
-               ) -> Decimal | None:
+    def number(self, sheet: str, cell: Cell | None, *, nonnegative: bool = True,
+               maximum: contract.Maximum = contract.MAX_ANY) -> Decimal | None:
+        """The cell's number; beyond `maximum` an error (E217), so that no total, format or
+        comparison downstream ever meets a number of 26 digits."""
         if cell is None or self._bad(sheet, cell):
             return None
         value = cell.value
@@ -124,18 +126,24 @@ class Reader:
                                         read=shown, canonical=shown, other=other))
         if nonnegative and number < 0:
             self.issues.append(make("E203", sheet=sheet, cell=cell.ref,
-                                    value=format_number(number)))
+                                    value=_clip(format_number(number))))
+            return None
+        if abs(number) > maximum.value:
+            self.issues.append(make("E217", sheet=sheet, cell=cell.ref,
+                                    value=_clip(format_number(number)),
+                                    maximum=format_number(maximum.value), what=maximum.what))
             return None
         return number
 
-    def integer(self, sheet: str, cell: Cell | None, *, nonnegative: bool = True) -> int | None:
-        number = self.number(sheet, cell, nonnegative=nonnegative)
+    def integer(self, sheet: str, cell: Cell | None, *, nonnegative: bool = True,
+                maximum: contract.Maximum = contract.MAX_ANY) -> int | None:
+        number = self.number(sheet, cell, nonnegative=nonnegative, maximum=maximum)
         if number is None:
             return None
         if number != number.to_integral_value():
             assert cell is not None
             self.issues.append(make("E202", sheet=sheet, cell=cell.ref,
-                                    value=format_number(number)))
+                                    value=_clip(format_number(number))))
             return None
         return int(number)
 
@@ -280,7 +288,7 @@ def _set_info(info: Info, spec: contract.InfoKey, cell: Cell | None, sheet: str,
         return
     key = spec.key
     if key == "so":
-        so = rd.integer(sheet, cell, nonnegative=False)
+        so = rd.integer(sheet, cell, nonnegative=False, maximum=contract.MAX_DOC_NUMBER)
         if so is not None and so < 1:
             rd.issues.append(make("E213", sheet=sheet, cell=cell.ref, key=key, value=so))
             so = None
@@ -329,7 +337,7 @@ def _parse_documents(table: Table, rd: Reader) -> list[DocCount]:
         gcell = row.get("nhom")
         group_text = rd.text(sheet, gcell)
         kind = rd.text(sheet, row.get("loai"))
-        count = rd.integer(sheet, row.get("so_luong"))
+        count = rd.integer(sheet, row.get("so_luong"), maximum=contract.MAX_COUNT)
         note = rd.text(sheet, row.get("ghi_chu"))
         group = GROUPS.get(fold(group_text)) if group_text else None
         if gcell is not None and group_text and group is None:
@@ -390,8 +398,8 @@ def _parse_scores(table: Table, rd: Reader, rules: Rules) -> list[ScorePart]:
         stt = _stt_text(scell, sheet, rd)
         text = rd.text(sheet, row.get("tieu_chi"))
         note = rd.text(sheet, row.get("ghi_chu"))
-        maximum = rd.number(sheet, mcell)
-        score = rd.number(sheet, score_cell)
+        maximum = rd.number(sheet, mcell, maximum=contract.MAX_SCORE)
+        score = rd.number(sheet, score_cell, maximum=contract.MAX_SCORE)
         col = table.columns["tu_cham"]
         score_ref = f"{col}{row.number}"
         if not stt:
@@ -449,13 +457,18 @@ def _refs(table: Table, row: Row) -> dict[str, str]:
     return {key: f"{letter}{row.number}" for key, letter in table.columns.items()}
 
 
+_ARRANGEMENT_MAXIMA = {"ke_hoach": contract.MAX_METRES, "da_chinh_ly": contract.MAX_METRES,
+                       "kp_tinh": contract.MAX_MONEY, "kp_don_vi": contract.MAX_MONEY,
+                       "nop_luu": contract.MAX_METRES, "ton_dong": contract.MAX_METRES}
+
+
 def _parse_arrangement(table: Table, rd: Reader) -> list[ArrangementRow]:
     sheet = table.sheet
     out: list[ArrangementRow] = []
     for row in table.rows:
         ycell = row.get("nam")
-        numbers = {k: rd.number(sheet, row.get(k)) for k in
-                   ("ke_hoach", "da_chinh_ly", "kp_tinh", "kp_don_vi", "nop_luu", "ton_dong")}
+        numbers = {k: rd.number(sheet, row.get(k), maximum=_ARRANGEMENT_MAXIMA[k])
+                   for k in _ARRANGEMENT_MAXIMA}
         note = rd.text(sheet, row.get("ghi_chu"))
         if ycell is None:
             if any(v is not None for v in numbers.values()):

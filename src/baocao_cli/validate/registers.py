@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import contract
+from ..contract import MAX_DOC_NUMBER
 from ..issues import Issue, make
 from ..model import DocCount, Info
 from ..read.registers import ISSUES_PER_CHECK, RegisterTable, read_registers
@@ -87,6 +88,25 @@ def ranges(numbers: list[int]) -> str:
         out.append(f"{numbers[i]:02d}" if i == j else f"{numbers[i]:02d}-{numbers[j]:02d}")
         i = j + 1
     return ", ".join(out)
+
+
+_MAX_NUMBER = MAX_DOC_NUMBER.value
+_DIGITS = 15  # digits a register number may have before it is not even converted
+
+
+def gaps(ordered: list[int]) -> tuple[int, str]:
+    """How many numbers from 1 to the last of `ordered` (sorted, distinct) are missing, and
+    those numbers as `ranges` writes them, found between neighbours: a register whose one
+    document is numbered 9.999.999 costs one step, not ten million."""
+    out: list[str] = []
+    count, previous = 0, 0
+    for n in ordered:
+        if n > previous + 1:
+            low, high = previous + 1, n - 1
+            out.append(f"{low:02d}" if low == high else f"{low:02d}-{high:02d}")
+            count += high - low + 1
+        previous = n
+    return count, ", ".join(out)
 
 
 def _secret(value: Any) -> bool:
@@ -171,14 +191,26 @@ class _Checker:
         elif isinstance(v, float):
             n = v
         elif isinstance(v, str) and v.strip().isdigit():
+            if len(v.strip()) > _DIGITS:  # int() refuses past 4,300 digits
+                return self.too_large(key, r, v)
             n = int(v.strip())
         else:
             self.add("E201", self.table.ref(key, r), value=self.text(v)[:60])
             return None
         if not math.isfinite(n) or n != int(n) or n < 1:
-            self.add("E612", self.table.ref(key, r), value=self.text(v))
+            self.add("E612", self.table.ref(key, r), value=self.text(v)[:60])
             return None
+        if n > MAX_DOC_NUMBER.value:
+            return self.too_large(key, r, v)
         return int(n)
+
+    def too_large(self, key: str, r: int, v: Any) -> None:
+        """A number past `MAX_DOC_NUMBER`: an error at its cell, the row kept unnumbered (a
+        series up to it would list millions of gaps)."""
+        shown = self.text(v)
+        self.add("E217", self.table.ref(key, r),
+                 value=shown if len(shown) <= 40 else shown[:39] + "…",
+                 maximum=format_number(MAX_DOC_NUMBER.value), what=MAX_DOC_NUMBER.what)
 
     def in_year(self, key: str, r: int, d: dt.date | None, what: str) -> None:
         if d is not None and self.year and d.year != self.year:
@@ -213,7 +245,10 @@ class _Checker:
             date = issued.date() if type(issued) is dt.datetime \
                 else self.date("ngay_van_ban", r, issued)
             code = parse_code(text) if text else None
-            if not text:
+            if code is not None and code.number > MAX_DOC_NUMBER.value:
+                self.too_large("so_ky_hieu", r, text)
+                code = None
+            elif not text:
                 self.add("E605", t.ref("so_ky_hieu", r), column="Số, ký hiệu văn bản")
             elif code is None:
                 self.add("E606", t.ref("so_ky_hieu", r), value=text[:60])
@@ -250,7 +285,7 @@ class _Checker:
                                                "so")), strict=True):
             arrived = came.date() if type(came) is dt.datetime \
                 else self.date("ngay_den", r, came)
-            number = number_v if type(number_v) is int and number_v >= 1 \
+            number = number_v if type(number_v) is int and 1 <= number_v <= _MAX_NUMBER \
                 else self.integer("so_den", r, number_v)
             issued = issued_v.date() if type(issued_v) is dt.datetime \
                 else self.date("ngay_van_ban", r, issued_v)
@@ -331,12 +366,10 @@ class _Checker:
                 continue
             numbers[e.number] = e
         ordered = sorted(numbers)
-        have = set(ordered)
-        missing = [n for n in range(1, ordered[-1] + 1) if n not in have] if ordered else []
-        text = ranges(missing)
-        if missing:
+        n_missing, text = gaps(ordered)
+        if n_missing:
             self.add("W601", t.ref(key, t.header_row), what=what,
-                     series=f" ({name})" if name else "", n=format_number(len(missing)),
+                     series=f" ({name})" if name else "", n=format_number(n_missing),
                      missing=text,
                      last=f"{ordered[-1]:02d}")
         latest: Entry | None = None
