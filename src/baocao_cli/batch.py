@@ -49,6 +49,8 @@ class BatchResult:
     summary_docx: Path | None = None
     empty_folders: list[Path] = field(default_factory=list)
     summary_warnings: list[str] = field(default_factory=list)  # what the summary left out
+    summary_pdf: Path | None = None  # tong-hop.pdf, with --pdf
+    summary_pdf_error: str = ""  # why tong-hop.pdf could not be made
 
     @property
     def built(self) -> list[UnitResult]:
@@ -121,13 +123,12 @@ def plan(files: list[Path], outdir: Path) -> list[Task]:
 
 _RULES: Rules | None = None
 _TEMPLATE: bytes | None = None
-_PDF = False
 
 
-def _init_worker(rules: Rules, template: bytes, pdf: bool = False) -> None:
+def _init_worker(rules: Rules, template: bytes) -> None:
     """Runs once in each worker: the rules and the template stay loaded for every unit."""
-    global _RULES, _TEMPLATE, _PDF
-    _RULES, _TEMPLATE, _PDF = rules, template, pdf
+    global _RULES, _TEMPLATE
+    _RULES, _TEMPLATE = rules, template
 
 
 def _summarise(task: Task, report: Report | None, issues: list[Issue], output: str | None,
@@ -163,14 +164,12 @@ def _summarise(task: Task, report: Report | None, issues: list[Issue], output: s
     )
 
 
-def build_unit(task: Task, rules: Rules, template: bytes, pdf: bool = False) -> UnitResult:
+def build_unit(task: Task, rules: Rules, template: bytes) -> UnitResult:
     """Check one workbook and, when it has no errors, write its report; never raises.
 
-    With `pdf`, the PDF is converted beside the report; a failed conversion is noted on
-    the unit (`pdf_error`) but the report itself stands.
+    The PDFs are made afterwards for all units at once (`_write_pdfs`): a LibreOffice
+    start costs ten conversions.
     """
-    from dataclasses import replace
-
     from .api import check
     from .render.report import render_docx, write_docx
     from .render.sandbox import TemplateError
@@ -184,15 +183,7 @@ def build_unit(task: Task, rules: Rules, template: bytes, pdf: bool = False) -> 
             return _summarise(task, report, issues, None)
         blob = render_docx(report, checked.scores, rules, template)
         write_docx(task.output, blob)
-        result = _summarise(task, report, issues, task.output.name, checked.scores)
-        if pdf:
-            from .render.pdf import PdfError, docx_to_pdf
-
-            try:
-                docx_to_pdf(task.output, task.output.with_suffix(".pdf"))
-            except PdfError as exc:
-                result = replace(result, pdf_error=str(exc))
-        return result
+        return _summarise(task, report, issues, task.output.name, checked.scores)
     except TemplateError as exc:
         return _summarise(task, report, issues, None, extra_errors=[str(exc)])
     except OSError as exc:
@@ -219,7 +210,7 @@ def _warm(template: bytes) -> None:
 
 def _work(task: Task) -> UnitResult:
     assert _RULES is not None and _TEMPLATE is not None, "worker not initialised"
-    return build_unit(task, _RULES, _TEMPLATE, _PDF)
+    return build_unit(task, _RULES, _TEMPLATE)
 
 
 def _crashed(task: Task, exc: BaseException) -> UnitResult:
@@ -249,13 +240,15 @@ def run_batch(
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[UnitResult], None] | None = None,
     write_summary: bool = True,
+    on_pdf: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
     """Build every unit found in `inputs` into `outdir`, then the summary files.
 
     `info` is the header/signature of the consolidated report and its recipients (see
     `read_info`). `on_start` gets the number of units before work begins; `on_result`
     each unit's result as it completes (in completion order). The returned units are
-    in input order.
+    in input order. With `pdf`, the reports and tong-hop.docx are then converted by
+    `jobs` LibreOffices (`_write_pdfs`); `on_pdf(done, total)` follows that step.
     """
     from .render.report import default_template
     from .score.rules import load_rules
@@ -283,11 +276,11 @@ def run_batch(
         pool: ProcessPoolExecutor | None = None
         if jobs == 1:
             for task in tasks:
-                done(build_unit(task, rules, template, pdf))
+                done(build_unit(task, rules, template))
         else:
             _warm(template)
             pool = stack.enter_context(ProcessPoolExecutor(
-                max_workers=jobs, initializer=_init_worker, initargs=(rules, template, pdf)))
+                max_workers=jobs, initializer=_init_worker, initargs=(rules, template)))
             futures: dict[Future[UnitResult], Task] = {pool.submit(_work, t): t
                                                        for t in tasks}
             for fut in as_completed(futures):
@@ -301,6 +294,8 @@ def run_batch(
         batch = BatchResult(units, outdir, 0.0, jobs, empty_folders=empty)
         if write_summary and units:
             _write_summaries(batch, rules, info, pool)
+    if pdf:
+        _write_pdfs(batch, jobs, on_pdf)
     batch.elapsed = time.perf_counter() - started
     return batch
 
@@ -326,6 +321,49 @@ def _write_summaries(batch: BatchResult, rules: Rules, info: tuple[Info, list[st
             pass
     write_summary_xlsx(batch.summary_xlsx, batch.units, rules)
     batch.summary_warnings = write_summary_docx(batch.summary_docx, batch.units, rules, info)
+
+
+def _write_pdfs(batch: BatchResult, jobs: int,
+                on_pdf: Callable[[int, int], None] | None) -> None:
+    """A PDF beside each report and tong-hop.docx, once all are written: `jobs`
+    LibreOffices, each started once for its share (render/pdf.py). A failure is noted on
+    its unit (or on the summary); the reports themselves stand. Without LibreOffice the
+    PdfError goes to the caller, the reports and summaries already written."""
+    from dataclasses import replace
+
+    from .render.pdf import convert_all
+
+    pairs: list[tuple[Path, Path]] = []
+    owners: list[int | None] = []  # the unit's position in batch.units; None: the summary
+    for k, unit in enumerate(batch.units):
+        if unit.output:
+            docx = batch.outdir / unit.output
+            pairs.append((docx, docx.with_suffix(".pdf")))
+            owners.append(k)
+    if batch.summary_docx is not None and batch.summary_docx.is_file():
+        pairs.append((batch.summary_docx, batch.summary_docx.with_suffix(".pdf")))
+        owners.append(None)
+    if not pairs:
+        return
+    count = 0
+
+    def one(_i: int, _error: str | None) -> None:
+        nonlocal count
+        count += 1
+        if on_pdf is not None:
+            on_pdf(count, len(pairs))
+
+    if on_pdf is not None:
+        on_pdf(0, len(pairs))
+    errors = convert_all(pairs, workers=jobs, on_done=one)
+    for owner, (_docx, target), error in zip(owners, pairs, errors, strict=True):
+        if owner is None:
+            if error:
+                batch.summary_pdf_error = error
+            else:
+                batch.summary_pdf = target
+        elif error:
+            batch.units[owner] = replace(batch.units[owner], pdf_error=error)
 
 
 # ---------------------------------------------------------------- the consolidated header

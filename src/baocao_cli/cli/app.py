@@ -273,6 +273,7 @@ def batch(
     from decimal import Decimal
 
     from ..batch import InfoError, default_jobs, read_info, run_batch
+    from ..render.pdf import PdfError
     from ..summary.results import UnitResult
     from ..vn import format_number, format_score
 
@@ -288,10 +289,10 @@ def batch(
                                f"{exc.strerror or exc}.") from None
     no_pdf = ""
     if pdf:
-        from ..render.pdf import INSTALL_HINT, find_soffice
+        from ..render.pdf import find_soffice, not_found_message
 
         if find_soffice() is None:  # the reports are still written; the run then fails
-            no_pdf = f"không tìm thấy LibreOffice (lệnh soffice) để ghi bản PDF. {INSTALL_HINT}"
+            no_pdf = not_found_message()
             pdf = False
     header = None
     if info is not None:
@@ -321,11 +322,17 @@ def batch(
                 TimeRemainingColumn,
             )
 
-            progress = Progress(TextColumn("Đang lập báo cáo"), BarColumn(),
+            progress = Progress(TextColumn("{task.description}"), BarColumn(),
                                 MofNCompleteColumn(), TimeElapsedColumn(),
                                 TextColumn("còn"), TimeRemainingColumn(), console=console)
             progress.start()
-            bar = progress.add_task("", total=total)
+            bar = progress.add_task("Đang lập báo cáo", total=total)
+
+    def pdf_step(n: int, of: int) -> None:
+        if progress is not None and bar is not None:
+            progress.update(bar, description="Đang ghi bản PDF", total=of, completed=n)
+        elif n == 0:
+            typer.echo(f"Đang ghi bản PDF cho {of} báo cáo…")
 
     def one(result: UnitResult) -> None:
         nonlocal count
@@ -346,7 +353,12 @@ def batch(
     try:
         done = run_batch(inputs, outdir, rules=loaded, jobs=jobs or default_jobs(),
                          template=blob, pdf=pdf, info=header, on_start=started,
-                         on_result=one)
+                         on_result=one, on_pdf=pdf_step)
+    except PdfError as exc:  # LibreOffice found but it cannot be run at all
+        if progress is not None:
+            progress.stop()
+        typer.echo(f"Lỗi: {exc} Các báo cáo Word vẫn đã ghi trong {outdir}.", err=True)
+        raise typer.Exit(1) from None
     except OSError as exc:
         typer.echo(f"Lỗi: không ghi được vào {outdir}: {exc.strerror or exc}.", err=True)
         raise typer.Exit(1) from None
@@ -374,15 +386,21 @@ def batch(
         typer.echo(f"Báo cáo chưa có bản PDF ({len(done.pdf_failed)}):")
         for u in done.pdf_failed:
             typer.echo(f"  {u.output}: {u.pdf_error}")
+    if done.summary_pdf_error:
+        typer.echo(f"Lỗi: chưa có bản PDF của báo cáo tổng hợp: {done.summary_pdf_error}",
+                   err=True)
     if no_pdf:
-        typer.echo(f"Lỗi: {no_pdf}", err=True)
+        typer.echo(f"Lỗi: {no_pdf} Các báo cáo Word vẫn đã ghi trong {outdir}.", err=True)
     typer.echo("")
     typer.echo(f"Bảng tổng hợp: {done.summary_xlsx}")
     typer.echo(f"Báo cáo tổng hợp: {done.summary_docx}")
+    if done.summary_pdf is not None:
+        typer.echo(f"Bản PDF: cạnh mỗi báo cáo, và {done.summary_pdf}")
     seconds = format_number(Decimal(repr(round(done.elapsed, 1))), 1)
     typer.echo(f"Xong: {len(done.built)} báo cáo đã lập, {len(failed)} đơn vị lỗi, "
                f"{done.n_warnings} cảnh báo; {seconds} giây ({done.jobs} tiến trình).")
-    raise typer.Exit(1 if failed or done.pdf_failed or no_pdf else 0)
+    raise typer.Exit(1 if failed or done.pdf_failed or done.summary_pdf_error or no_pdf
+                     else 0)
 
 
 template_app = typer.Typer(
