@@ -177,6 +177,21 @@ def test_missing_docx_is_a_pdf_error(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- many documents, one start
 
 
+@needs_soffice
+def test_documents_beyond_one_call_go_to_the_next(
+        report: Path, tmp_path: Path, private_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pdf_module, "PER_CALL", 2)
+    pairs = [(report, tmp_path / f"bc-{i}.pdf") for i in range(5)]
+    seen: list[tuple[int, str | None]] = []
+    errors = convert_all(pairs, workers=1, on_done=lambda i, e: seen.append((i, e)))
+    assert errors == [None] * 5
+    assert sorted(seen) == [(i, None) for i in range(5)]
+    for _docx, target in pairs:
+        assert target.read_bytes().rstrip().endswith(b"%%EOF")
+    assert not list(private_tmp.iterdir())
+
+
 @pytest.fixture
 def with_a_long_one(report: Path, tmp_path: Path) -> list[tuple[Path, Path]]:
     """A report, a document LibreOffice needs a minute for, a report."""
