@@ -6,6 +6,7 @@ hang or a crash, and the clean-up under Ctrl-C and SIGTERM are what users depend
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import stat
@@ -192,6 +193,21 @@ def test_documents_beyond_one_call_go_to_the_next(
     assert not list(private_tmp.iterdir())
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script as the program")
+def test_a_broken_libreoffice_is_given_up_after_three_starts(
+        report: Path, tmp_path: Path, private_tmp: Path) -> None:
+    broken = tmp_path / "soffice"  # an installation that starts and dies at once
+    broken.write_text("#!/bin/sh\nexit 3\n")
+    broken.chmod(0o755)
+    pairs = [(report, tmp_path / f"bc-{i}.pdf") for i in range(6)]
+    errors = convert_all(pairs, program=str(broken))
+    assert all(errors)
+    assert [e for e in errors if e and "dừng bất thường (mã 3)" in e] == errors[:3]
+    assert all("3 lần liền" in e and "Kiểm tra lại bản cài" in e for e in errors[3:] if e)
+    assert not list(tmp_path.glob("*.pdf"))
+    assert not list(private_tmp.iterdir())
+
+
 @pytest.fixture
 def with_a_long_one(report: Path, tmp_path: Path) -> list[tuple[Path, Path]]:
     """A report, a document LibreOffice needs a minute for, a report."""
@@ -345,7 +361,7 @@ def test_batch_pdf_every_unit_and_the_summary_with_the_mode_of_the_docx(
 
 @needs_soffice
 @needs_proc
-@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+@pytest.mark.parametrize("how", ["ctrl-c", "ctrl-c twice", "sigterm"])
 def test_batch_pdf_interrupted_leaves_no_libreoffice_and_no_temporary_folder(
         tmp_path: Path, how: str) -> None:
     proc, out = _batch(tmp_path, 6)
@@ -358,8 +374,12 @@ def test_batch_pdf_interrupted_leaves_no_libreoffice_and_no_temporary_folder(
             break
         time.sleep(0.05)
     assert proc.poll() is None, "the batch ended before LibreOffice started"
-    if how == "ctrl-c":  # the terminal sends SIGINT to the whole foreground group
+    if how.startswith("ctrl-c"):  # the terminal sends SIGINT to the whole foreground group
         os.killpg(proc.pid, signal.SIGINT)
+        if how == "ctrl-c twice":  # an impatient user: the clean-up is not cut short
+            time.sleep(0.1)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGINT)
     else:  # `kill PID`, as a service manager or a user would
         os.kill(proc.pid, signal.SIGTERM)
     _stdout, stderr = proc.communicate(timeout=120)

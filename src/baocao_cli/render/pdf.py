@@ -55,6 +55,7 @@ POLL = 0.05  # seconds between looks at the output folder
 # Documents per `soffice` call: Windows limits a command line to 32,767 characters, and a
 # new start every 200 documents costs half a percent.
 PER_CALL = 200
+BARREN_RUNS = 3  # LibreOffice starts in a row without a PDF before the rest are given up
 _WINDOWS = sys.platform == "win32"
 
 
@@ -116,7 +117,26 @@ def private_folder() -> Iterator[Path]:
     try:
         yield folder
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        with shielded():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def shielded() -> Iterator[None]:
+    """A clean-up that a second Ctrl-C or SIGTERM must not cut short: both wait until it
+    is done (a second or two), then the first interruption goes on."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    names = [signal.SIGINT] + ([] if _WINDOWS else [signal.SIGTERM])
+    previous = {n: h for n in names if (h := signal.getsignal(n)) is not None}
+    for n in previous:
+        signal.signal(n, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        for n, handler in previous.items():
+            signal.signal(n, handler)
 
 
 @contextlib.contextmanager
@@ -242,16 +262,28 @@ class Converter:
         when LibreOffice cannot be run at all.
         """
         errors: list[str | None] = [None] * len(pairs)
-        finished = [False] * len(pairs)
+        made = 0
 
         def finish(i: int, error: str | None) -> None:
-            errors[i], finished[i] = error, True
+            nonlocal made
+            errors[i] = error
+            made += error is None
             if on_done is not None:
                 on_done(i, error)
 
         queue = list(range(len(pairs)))
+        barren = 0  # LibreOffice runs in a row that made no PDF
         while queue and not self._stopped:
+            before = made
             queue = self._round(pairs, queue[:PER_CALL], finish) + queue[PER_CALL:]
+            barren = barren + 1 if made == before else 0
+            if barren >= BARREN_RUNS and queue:  # a broken LibreOffice, not a bad document
+                for i in queue:
+                    finish(i, f"LibreOffice ({self.program}) dừng {BARREN_RUNS} lần liền mà "
+                           f"không tạo được bản PDF nào; không thử tiếp với "
+                           f"{Path(pairs[i][0]).name}. Kiểm tra lại bản cài LibreOffice. "
+                           f"{INSTALL_HINT}")
+                queue = []
         if self._stopped:
             raise KeyboardInterrupt
         return errors
@@ -403,10 +435,11 @@ def convert_all(pairs: Sequence[tuple[Path, Path]], workers: int = 1,
                 while t.is_alive():  # a join with a timeout lets Ctrl-C through
                     t.join(0.2)
         finally:
-            for c in converters:
-                c.stop()
-            for t in threads:
-                t.join()
+            with shielded():
+                for c in converters:
+                    c.stop()
+                for t in threads:
+                    t.join()
         real = [f for f in failures if not isinstance(f, KeyboardInterrupt)]
         if real:
             raise real[0]
