@@ -25,8 +25,8 @@ from typing import TypeVar
 
 import openpyxl
 
-from baocao_cli.check.registers import check_registers, read_registers
 from baocao_cli.model import Info
+from baocao_cli.validate.registers import check_registers, read_registers
 
 TARGET_SECONDS = 3.0
 T = TypeVar("T")

@@ -16,15 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from baocao_cli import contract
-from baocao_cli.check.doc_types import OTHER_KIND, parse_code
-from baocao_cli.check.registers import (
-    Entry,
-    Summary,
-    _Checker,
-    _secret,
-    _series_is_secret,
-    _shown_date,
-)
 from baocao_cli.issues import Issue, make
 from baocao_cli.model import DocCount, Info
 from baocao_cli.read.guards import check_file
@@ -39,6 +30,15 @@ from baocao_cli.read.registers import (
     _raw,
 )
 from baocao_cli.read.sheet_xml import _CELL, _CELL_WITHOUT_REF, _HIDDEN_ROW, Workbook
+from baocao_cli.validate.doc_types import OTHER_KIND, parse_code
+from baocao_cli.validate.registers import (
+    Entry,
+    Summary,
+    _Checker,
+    _secret,
+    _series_is_secret,
+    _shown_date,
+)
 from baocao_cli.vn import fold
 
 

@@ -260,8 +260,13 @@ def write_case(path: Path, case: Case) -> Path:
     return path
 
 
+def place(i: Issue) -> str:
+    """An issue's place as `sheet!cell`, or `sheet, mã key` (a message adds a key's field)."""
+    return where(i.sheet, i.cell, None if i.cell else i.key)
+
+
 def located(issues: list[Issue], code: str) -> list[str]:
-    return [where(i.sheet, i.cell, i.key) for i in issues if i.code == code]
+    return [place(i) for i in issues if i.code == code]
 
 
 def test_the_corpus_is_large_and_covers_distinct_slips() -> None:
@@ -284,9 +289,10 @@ def test_error_is_located_and_nothing_is_written(tmp_path: Path, case: Case) -> 
     assert {i.code for i in checked.errors} <= {case.code, *case.also}, \
         [i.message for i in checked.errors]
     hit = next(i for i in checked.issues
-               if i.code == case.code and where(i.sheet, i.cell, i.key) == case.where)
+               if i.code == case.code and place(i) == case.where)
     assert hit.severity == "error"
-    assert hit.message.startswith(f"{case.where}: "), hit.message
+    assert hit.message.startswith(f"{where(hit.sheet, hit.cell, hit.key)}: "), hit.message
+    assert hit.message.startswith(case.where), hit.message
     out = tmp_path / "bao-cao.docx"
     built = build(path, out)
     assert built.output is None
@@ -344,7 +350,7 @@ def test_every_problem_of_one_workbook_is_listed_in_one_run(tmp_path: Path) -> N
     for edit in (put(VB, "C2", "abc"), put(CL, "B2", -1), info("ngay", "31/02/2021"),
                  info("ky_hieu", "ubnd"), put(CD, "D3", 11)):
         edit(sheets)
-    found = {(i.code, where(i.sheet, i.cell, i.key))
+    found = {(i.code, place(i))
              for i in check(write_book(tmp_path / "x.xlsx", sheets)).errors}
     assert found >= {("E201", f"{VB}!C2"), ("E203", f"{CL}!B2"),
                      ("E204", f"{TT}!{info_cell(S, 'ngay')}"),

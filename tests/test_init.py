@@ -111,12 +111,13 @@ def test_empty_starter_is_refused_naming_each_value_to_fill(tmp_path: Path) -> N
     assert len(info_errors) == len(required)
     messages = " ".join(i.message for i in checked.errors)
     for key in required:
-        assert f"\"{key.key}\" ({key.label})" in messages
+        assert f"({key.key} — {contract.field_name(key.key)}): chưa điền giá trị. Cần điền: " \
+               f"{key.label}." in messages
     assert ("E107", "Văn bản", None) in codes
     assert sorted(c for c, _, _ in codes if c == "E315") == ["E315"] * 3  # parts I, II, III
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 1
-    assert "Thông tin!B3: chưa điền giá trị cho \"co_quan\"" in result.output
+    assert "Thông tin!B3 (co_quan — tên cơ quan ban hành): chưa điền giá trị." in result.output
 
 
 def test_starter_layout_follows_the_contract(tmp_path: Path) -> None:

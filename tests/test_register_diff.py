@@ -18,10 +18,10 @@ import openpyxl
 import pytest
 import register_reference as reference
 
-from baocao_cli.check.registers import check_registers, read_registers
 from baocao_cli.model import Info
 from baocao_cli.read import sheet_xml
 from baocao_cli.read.sheet_xml import Workbook, _dates, _plain_shared_strings
+from baocao_cli.validate.registers import check_registers, read_registers
 
 D = dt.datetime
 INFO = Info(nam=2021, ky_hieu="UBND")

@@ -14,22 +14,23 @@ from factory import unit_sheets, write_book
 from typer.testing import CliRunner
 
 from baocao_cli import api
-from baocao_cli.check.registers import classify, parse_code, ranges
 from baocao_cli.cli import app
+from baocao_cli.validate.registers import classify, parse_code, ranges
 
 runner = CliRunner()
 D = dt.datetime
 SECTION_I_DI = ("- Văn bản đi: tổng số 7 văn bản, gồm: 3 Công văn; 2 Báo cáo; 1 Kế hoạch; "
                 "1 Quyết định.")
-OUT_HEAD = ["Số, ký hiệu văn bản", "Ngày tháng văn bản", "Tên loại và trích yếu nội dung văn bản",
-            "Người ký", "Nơi nhận văn bản", "Độ mật"]
-IN_HEAD = ["Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu văn bản", "Ngày tháng văn bản",
-           "Tên loại và trích yếu nội dung văn bản", "Độ mật"]
+# Tuples: each table below starts with a fresh list of them, which a test may extend.
+OUT_HEAD = ("Số, ký hiệu văn bản", "Ngày tháng văn bản", "Tên loại và trích yếu nội dung văn bản",
+            "Người ký", "Nơi nhận văn bản", "Độ mật")
+IN_HEAD = ("Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu văn bản", "Ngày tháng văn bản",
+           "Tên loại và trích yếu nội dung văn bản", "Độ mật")
 
 
 def slipped_outgoing() -> list[list]:
     """Unit ký hiệu `UBND`, year 2021; the slips are noted row by row (row 1 is the header)."""
-    return [OUT_HEAD,
+    return [list(OUT_HEAD),
             ["01/BC-UBND", D(2021, 1, 4), "Báo cáo tháng 1", "An", "Huyện", None],      # 2
             ["02/UBND-VP", D(2021, 1, 5), "V/v lịch họp", "An", "Các thôn", None],       # 3
             ["03/QĐ-UBND", D(2021, 1, 6), "Quyết định khen thưởng", "An", "", None],     # 4
@@ -43,7 +44,7 @@ def slipped_outgoing() -> list[list]:
 
 
 def slipped_incoming() -> list[list]:
-    return [IN_HEAD,
+    return [list(IN_HEAD),
             [D(2021, 1, 8), 1, "Bộ Nội vụ", "01/2021/TT-BNV", D(2021, 1, 5),
              "Thông tư hướng dẫn", None],                                                # 2
             [D(2021, 1, 9), 2, "UBND huyện", "12/UBND-VX", D(2020, 12, 30),
@@ -61,7 +62,7 @@ def slipped_incoming() -> list[list]:
 
 
 def clean_outgoing() -> list[list]:
-    rows = [OUT_HEAD]
+    rows = [list(OUT_HEAD)]
     codes = ["01/BC-UBND", "02/UBND-VP", "03/QĐ-UBND", "04/UBND-VP", "05/BC-UBND",
              "06/KH-UBND", "07/UBND-VP"]
     for i, code in enumerate(codes):
@@ -250,7 +251,7 @@ def test_register_header_missing_a_column(tmp_path: Path) -> None:
 
 
 def test_issues_past_200_are_counted_in_one_line(tmp_path: Path) -> None:
-    rows = [OUT_HEAD] + [[f"{n:02d}/UBND-VP", D(2020, 5, 1), "V/v họp", "An", "", None]
+    rows = [list(OUT_HEAD)] + [[f"{n:02d}/UBND-VP", D(2020, 5, 1), "V/v họp", "An", "", None]
                          for n in range(1, 251)]
     checked = api.check(write_book(tmp_path / "u.xlsx",
                                    registers_only(**{"Sổ văn bản đi": rows})))

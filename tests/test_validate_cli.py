@@ -18,6 +18,8 @@ from factory import set_info, unit_sheets, write_book
 from typer.testing import CliRunner
 
 from baocao_cli.cli import app, main
+from baocao_cli.contract import field_name
+from baocao_cli.issues import CATALOGUE
 
 runner = CliRunner()
 ISSUE_LINE = re.compile(r"^ +\[([EW]\d{3})\] (.*)$")
@@ -161,7 +163,7 @@ def test_all_valid_files_exit_0(tmp_path: Path, ok: Path, warn: Path) -> None:
 
 # ---------------------------------------------------------------- JSON
 
-ISSUE_KEYS = {"code", "severity", "sheet", "cell", "key", "message"}
+ISSUE_KEYS = {"code", "severity", "sheet", "cell", "key", "message", "title", "params"}
 
 
 def check_shape(doc: dict) -> None:
@@ -185,7 +187,13 @@ def check_shape(doc: dict) -> None:
                     f"{item['sheet']}!{item['cell']}"
                 if item["key"] and not item["cell"]:
                     place = f"{item['sheet']}, mã {item['key']}"
+                elif item["key"] and field_name(item["key"]):  # `Thông tin!C9 (ngay — …)`
+                    place += f" ({item['key']} — {field_name(item['key'])})"
                 assert item["message"].startswith(f"{place}: ")
+                assert item["title"] == CATALOGUE[item["code"]].title
+                assert isinstance(item["params"], dict)
+                for value in item["params"].values():  # the values the sentence was built from
+                    assert isinstance(value, str) and value in item["message"]
 
 
 def run_json(*args: str | Path) -> tuple[int, dict]:

@@ -6,9 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import contract
-from .check.parse import parse_book
-from .check.registers import Summary, check_registers, merge_counts, read_registers
-from .check.validate import check_report
+from .files import check_clash
 from .issues import Issue, make
 from .model import Report
 from .read.book import read_book
@@ -16,6 +14,9 @@ from .read.registers import RegisterTable
 from .score.check import check_scores
 from .score.compute import Scores, compute
 from .score.rules import Rules, load_rules
+from .validate.parse import parse_book
+from .validate.registers import Summary, check_registers, merge_counts, read_registers
+from .validate.relations import check_report
 from .vn import fold
 
 _REGISTER_SHEETS = frozenset(fold(spec.name) for spec in contract.REGISTERS)
@@ -98,7 +99,8 @@ def default_output(path: Path) -> Path:
 
 def build(path: str | Path, output: str | Path | None = None, rules: Rules | None = None,
           template: bytes | None = None, so_van_ban: str | Path | None = None) -> Built:
-    """Check `path` and, when it has no errors, write its report to `output` atomically."""
+    """Check `path` and, when it has no errors, write its report to `output` atomically;
+    `files.PathClash` when `output` is one of the inputs."""
     from .render.report import render_docx, write_docx
 
     rules = rules or load_rules()
@@ -106,6 +108,9 @@ def build(path: str | Path, output: str | Path | None = None, rules: Rules | Non
     if not checked.ok or checked.report is None or checked.scores is None:
         return Built(checked, None)
     out = Path(output) if output is not None else default_output(checked.path)
+    check_clash([(out, "tệp kết quả")], [(checked.path, "sổ Excel đầu vào"),
+                                         (Path(so_van_ban) if so_van_ban is not None else None,
+                                          "--so-van-ban")])
     blob = render_docx(checked.report, checked.scores, rules, template)
     write_docx(out, blob)
     return Built(checked, out)

@@ -15,16 +15,20 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import time
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import ExitStack
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
+from .errors import BaocaoError
+from .files import check_clash, os_error_text, real_path, shown, temp_prefix
 from .issues import Issue
 from .model import Info, Report
 from .read.inputs import collect, sort_key
@@ -33,6 +37,7 @@ from .score.rules import Rules
 from .summary.results import UnitResult
 
 SUMMARY_STEM = "tong-hop"
+_T = TypeVar("_T")
 MAX_ERRORS_KEPT = 10  # errors a unit carries back for the failure list
 MAX_NAME_BYTES = 180  # well below the 255-byte limit of common file systems
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
@@ -81,7 +86,10 @@ class Task:
 
 def safe_stem(stem: str) -> str:
     """A file-name stem that is safe on Linux, macOS and Windows, and stays inside OUTDIR."""
-    name = unicodedata.normalize("NFC", stem)
+    # A name that is not UTF-8 (unzipped from a Windows archive) reaches us with its bytes
+    # as surrogates: they become U+FFFD, which every file system and document can hold.
+    name = stem.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    name = unicodedata.normalize("NFC", name)
     name = _UNSAFE.sub("_", name).strip().strip(".").strip()
     if not name or set(name) <= {"_", "."}:
         name = "bao-cao"
@@ -109,10 +117,10 @@ def output_names(files: list[Path]) -> list[str]:
 
 def plan(files: list[Path], outdir: Path) -> list[Task]:
     tasks = []
-    root = outdir.resolve()
+    root = Path(real_path(outdir))
     for i, (path, name) in enumerate(zip(files, output_names(files), strict=True)):
         out = outdir / name
-        if out.resolve().parent != root:  # cannot happen after safe_stem; never trust it
+        if Path(real_path(out)).parent != root:  # cannot happen after safe_stem; never trust it
             raise ValueError(f"tên tệp kết quả không an toàn: {name!r}")
         tasks.append(Task(i, path, out))
     return tasks
@@ -125,10 +133,40 @@ _RULES: Rules | None = None
 _TEMPLATE: bytes | None = None
 
 
+_BUSY = False  # a worker is building a unit: a SIGTERM unwinds it rather than killing it
+
+
+class _Terminated(BaseException):
+    """Raised in a busy worker by SIGTERM so that every `finally` runs: the temporary
+    file is removed, LibreOffice is killed, its folder deleted. Not an `Exception`, so
+    `build_unit`'s catch-all lets it through."""
+
+
+_CLEANING = False  # …and once it unwinds, a repeated SIGTERM must not cut that short
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    global _CLEANING
+    if _CLEANING:
+        return  # the executor repeats SIGTERM to every worker once one has died
+    if _BUSY:
+        _CLEANING = True
+        raise _Terminated
+    os._exit(128 + signum)  # idle: nothing to clean
+
+
 def _init_worker(rules: Rules, template: bytes) -> None:
-    """Runs once in each worker: the rules and the template stay loaded for every unit."""
+    """Runs once in each worker: the rules and the template stay loaded for every unit.
+
+    Ctrl-C reaches the whole process group: workers ignore it and let the parent decide,
+    which stops them with SIGTERM.
+    """
     global _RULES, _TEMPLATE
     _RULES, _TEMPLATE = rules, template
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    if hasattr(signal, "pthread_sigmask"):  # held while forking: see `_signals_held`
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
 
 
 def _summarise(task: Task, report: Report | None, issues: list[Issue], output: str | None,
@@ -150,7 +188,7 @@ def _summarise(task: Task, report: Report | None, issues: list[Issue], output: s
             planned += r.planned or 0
             done += r.done or 0
     return UnitResult(
-        index=task.index, source=str(task.source), output=output,
+        index=task.index, source=shown(task.source), output=output,
         co_quan=info.co_quan, ten_co_quan=info.ten_co_quan, ky_hieu=info.ky_hieu,
         nam=info.nam,
         parts=tuple((p.code, p.score) for p in scores.parts) if scores is not None else (),
@@ -188,7 +226,7 @@ def build_unit(task: Task, rules: Rules, template: bytes) -> UnitResult:
         return _summarise(task, report, issues, None, extra_errors=[str(exc)])
     except OSError as exc:
         return _summarise(task, report, issues, None, extra_errors=[
-            f"không ghi được {task.output.name}: {exc.strerror or exc}."])
+            os_error_text(exc, task.output.name)])
     except Exception as exc:  # one unit's surprise must not stop the others
         return _summarise(task, report, issues, None, extra_errors=[
             f"lỗi không lường trước khi xử lý tệp ({type(exc).__name__}: {exc})."])
@@ -210,7 +248,25 @@ def _warm(template: bytes) -> None:
 
 def _work(task: Task) -> UnitResult:
     assert _RULES is not None and _TEMPLATE is not None, "worker not initialised"
-    return build_unit(task, _RULES, _TEMPLATE)
+    return _busy(build_unit, task, _RULES, _TEMPLATE)
+
+
+def _summary_work(write: Callable[..., object], *args: object) -> object:
+    """A summary file written in a worker, stoppable by SIGTERM like a unit."""
+    return _busy(write, *args)
+
+
+def _busy(work: Callable[..., _T], *args: object) -> _T:
+    """Run `work` in a worker; a SIGTERM meanwhile unwinds it (every `finally` runs, a
+    repeated SIGTERM is ignored meanwhile) and then ends the process."""
+    global _BUSY
+    _BUSY = True
+    try:
+        return work(*args)
+    except _Terminated:
+        os._exit(128 + signal.SIGTERM)  # cleaned up on the way here
+    finally:
+        _BUSY = False
 
 
 def _crashed(task: Task, exc: BaseException) -> UnitResult:
@@ -241,14 +297,18 @@ def run_batch(
     on_result: Callable[[UnitResult], None] | None = None,
     write_summary: bool = True,
     on_pdf: Callable[[int, int], None] | None = None,
+    protect: Iterable[tuple[Path | None, str]] = (),
 ) -> BatchResult:
     """Build every unit found in `inputs` into `outdir`, then the summary files.
 
     `info` is the header/signature of the consolidated report and its recipients (see
     `read_info`). `on_start` gets the number of units before work begins; `on_result`
     each unit's result as it completes (in completion order). The returned units are
-    in input order. With `pdf`, the reports and tong-hop.docx are then converted by
-    `jobs` LibreOffices (`_write_pdfs`); `on_pdf(done, total)` follows that step.
+    in input order. `protect` are the other files the run reads (the rules, the template,
+    the `--info` workbook…): like the workbooks, none may be among the outputs
+    (`files.PathClash`, raised before anything is written). Ctrl-C raises `Interrupted`.
+    With `pdf`, the reports and tong-hop.docx are then converted by `jobs` LibreOffices
+    (`_write_pdfs`); `on_pdf(done, total)` follows that step.
     """
     from .render.report import default_template
     from .score.rules import load_rules
@@ -258,9 +318,11 @@ def run_batch(
     template = template if template is not None else default_template()
     files, empty = collect(inputs, outdir)
     files.sort(key=sort_key)
+    tasks = plan(files, outdir)
+    check_clash(_writes(tasks, outdir, pdf),
+                [(p, "sổ Excel đầu vào") for p in files] + list(protect))
     if files:
         outdir.mkdir(parents=True, exist_ok=True)
-    tasks = plan(files, outdir)
     jobs = max(1, jobs if jobs is not None else default_jobs())
     jobs = min(jobs, max(1, len(tasks)))
     if on_start is not None:
@@ -272,17 +334,19 @@ def run_batch(
         if on_result is not None:
             on_result(result)
 
-    with ExitStack() as stack:
-        pool: ProcessPoolExecutor | None = None
+    pool: ProcessPoolExecutor | None = None
+    summaries = False  # written: a stop during the PDFs leaves them
+    try:
         if jobs == 1:
             for task in tasks:
                 done(build_unit(task, rules, template))
         else:
             _warm(template)
-            pool = stack.enter_context(ProcessPoolExecutor(
-                max_workers=jobs, initializer=_init_worker, initargs=(rules, template)))
-            futures: dict[Future[UnitResult], Task] = {pool.submit(_work, t): t
-                                                       for t in tasks}
+            with _signals_held():  # a worker starts with Ctrl-C ignored, never half-set
+                pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                           initargs=(rules, template))
+                futures: dict[Future[UnitResult], Task] = {pool.submit(_work, t): t
+                                                           for t in tasks}
             for fut in as_completed(futures):
                 try:
                     result = fut.result()
@@ -294,10 +358,109 @@ def run_batch(
         batch = BatchResult(units, outdir, 0.0, jobs, empty_folders=empty)
         if write_summary and units:
             _write_summaries(batch, rules, info, pool)
-    if pdf:
-        _write_pdfs(batch, jobs, on_pdf)
+        if pool is not None:  # idle from here on
+            pool.shutdown()
+            pool = None
+        summaries = write_summary and bool(units)
+        if pdf:
+            _write_pdfs(batch, jobs, on_pdf)
+    except BaseException as exc:
+        if pool is not None:
+            _stop(pool)
+            pool = None
+        _sweep(outdir, tasks)
+        if isinstance(exc, KeyboardInterrupt):
+            finished = [r for r in results if r is not None]
+            raise Interrupted(finished, len(tasks), outdir, summaries) from None
+        raise
+    finally:
+        if pool is not None:
+            pool.shutdown()
     batch.elapsed = time.perf_counter() - started
     return batch
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped (Ctrl-C, or SIGTERM turned into it by the command): the units
+    finished before it, how many there were, and where they went. No summary is written;
+    no worker, LibreOffice or temporary file is left."""
+
+    def __init__(self, units: list[UnitResult], total: int, outdir: Path,
+                 summaries: bool = False) -> None:
+        super().__init__(f"{len(units)}/{total}")
+        self.units, self.total, self.outdir = units, total, outdir
+        self.summaries = summaries  # stopped while the PDFs were made, after the summaries
+
+
+_HELD = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Block Ctrl-C and SIGTERM in this thread while workers are forked: each inherits the
+    block and lifts it once its handlers are set (`_init_worker`). In the parent the
+    signal is only held until the block ends, then handled as usual."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _stop(pool: ProcessPoolExecutor, grace: float = 1.5) -> None:
+    """End every worker now: SIGTERM (they clean up and exit), SIGKILL after `grace`.
+
+    `shutdown(cancel_futures=True)` would wait for the running units to finish; the
+    executor has no public handle on its processes, so CPython's `_processes` is used.
+    """
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in procs:
+        with suppress(OSError, ValueError):
+            proc.terminate()
+    deadline = time.monotonic() + grace
+    for proc in procs:
+        proc.join(max(0.0, deadline - time.monotonic()))
+    for proc in procs:
+        if proc.is_alive():
+            with suppress(OSError, ValueError):
+                proc.kill()
+            proc.join(1)
+    # Every worker is gone, so waiting is short; not waiting lets the interpreter's exit
+    # hook write to the executor's closed wake-up pipe (a traceback at exit).
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _sweep(outdir: Path, tasks: list[Task]) -> None:
+    """Remove what a worker killed in mid-write could have left: the temporary siblings
+    (`write_atomic`'s names) of this run's outputs, and nothing else."""
+    targets = [t.output for t in tasks] + [t.output.with_suffix(".pdf") for t in tasks]
+    targets += [outdir / f"{SUMMARY_STEM}.xlsx", outdir / f"{SUMMARY_STEM}.docx",
+                outdir / f"{SUMMARY_STEM}.pdf"]
+    prefixes = {temp_prefix(p) for p in targets}
+    try:
+        names = os.listdir(outdir)
+    except OSError:
+        return
+    for name in names:
+        if name.endswith(".tmp") and any(name.startswith(pre) and
+                                         len(name) == len(pre) + 8 + len(".tmp")
+                                         for pre in prefixes):
+            with suppress(OSError):
+                os.unlink(outdir / name)
+
+
+def _writes(tasks: list[Task], outdir: Path, pdf: bool) -> list[tuple[Path, str]]:
+    """Every file the run may write, for the clash check."""
+    writes = [(t.output, "báo cáo") for t in tasks]
+    if pdf:
+        writes += [(t.output.with_suffix(".pdf"), "bản PDF") for t in tasks]
+        writes.append((outdir / f"{SUMMARY_STEM}.pdf", "bản PDF của báo cáo tổng hợp"))
+    writes += [(outdir / f"{SUMMARY_STEM}.xlsx", "bảng tổng hợp"),
+               (outdir / f"{SUMMARY_STEM}.docx", "báo cáo tổng hợp")]
+    return writes
 
 
 def _write_summaries(batch: BatchResult, rules: Rules, info: tuple[Info, list[str]] | None,
@@ -311,11 +474,12 @@ def _write_summaries(batch: BatchResult, rules: Rules, info: tuple[Info, list[st
     batch.summary_docx = batch.outdir / f"{SUMMARY_STEM}.docx"
     if pool is not None:
         try:
-            xlsx = pool.submit(write_summary_xlsx, batch.summary_xlsx, batch.units, rules)
-            docx = pool.submit(write_summary_docx, batch.summary_docx, batch.units, rules,
-                               info)
+            xlsx = pool.submit(_summary_work, write_summary_xlsx, batch.summary_xlsx,
+                               batch.units, rules)
+            docx = pool.submit(_summary_work, write_summary_docx, batch.summary_docx,
+                               batch.units, rules, info)
             xlsx.result()  # a writer's own exception is raised here, as without a pool
-            batch.summary_warnings = docx.result()
+            batch.summary_warnings = docx.result()  # type: ignore[assignment]
             return
         except BrokenProcessPool:  # a worker was killed: write them here instead
             pass
@@ -369,7 +533,7 @@ def _write_pdfs(batch: BatchResult, jobs: int,
 # ---------------------------------------------------------------- the consolidated header
 
 
-class InfoError(Exception):
+class InfoError(BaocaoError):
     """The `--info` workbook cannot be used; the message is for the user, in Vietnamese."""
 
 
@@ -385,8 +549,8 @@ def read_info(path: Path, rules: Rules) -> tuple[Info, list[str]]:
     (a bad date, a malformed ký hiệu) is an error, as it is in a unit's workbook.
     """
     from . import contract
-    from .check.parse import parse_book
     from .read.book import read_book
+    from .validate.parse import parse_book
 
     book, issues = read_book(path, (contract.THONG_TIN, contract.NOI_NHAN))
     if book is not None:

@@ -6,7 +6,20 @@ stated once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# The STT forms of `Chấm điểm` criteria: `1`, `2.1` (numbered) and `a)` (lettered, below a
+# numbered one). The parser reads them; a rules file's criteria and part codes obey them.
+ITEM_STT = re.compile(r"^\d+(?:\.\d+)*$")
+SUB_STT = re.compile(r"^[a-zđ]\)$")
+
+
+def stt_kind(stt: str) -> str | None:
+    """"item" for `1`/`2.1`, "sub" for `a)` (any case), None for anything else."""
+    if ITEM_STT.match(stt):
+        return "item"
+    return "sub" if SUB_STT.match(stt.lower()) else None
 
 
 @dataclass(frozen=True)
@@ -131,6 +144,16 @@ INFO_KEYS: tuple[InfoKey, ...] = (
     InfoKey("giai_doan", "Giai đoạn của kế hoạch (yyyy-yyyy)", False, "period"),
 )
 INFO_BY_KEY = {k.key: k for k in INFO_KEYS}
+
+
+def field_name(key: str) -> str:
+    """A `Thông tin` key's field in a few words: `ngay` → `ngày ban hành`."""
+    spec = INFO_BY_KEY.get(key)
+    if spec is None:
+        return ""
+    name = spec.label.split(" (")[0]
+    return name[:1].lower() + name[1:]
+
 
 # Nhóm of `Văn bản`: the canonical names, and the short forms a clerk may type.
 GROUPS: tuple[tuple[str, str], ...] = (

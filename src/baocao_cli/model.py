@@ -49,10 +49,6 @@ class ScoreItem:
     score_unreadable: bool = False  # a value was typed but refused (already reported)
     children: list[ScoreItem] = field(default_factory=list)
 
-    @property
-    def is_group(self) -> bool:
-        return bool(self.children)
-
 
 @dataclass
 class ScorePart:
@@ -63,6 +59,7 @@ class ScorePart:
     note: str = ""
     refs: dict[str, str] = field(default_factory=dict)
     items: list[ScoreItem] = field(default_factory=list)  # top-level items, groups nest
+    score_unreadable: bool = False  # typed but refused: reported where it was read
 
 
 @dataclass

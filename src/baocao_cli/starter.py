@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import contract
+from .errors import BaocaoError
 from .files import write_atomic
 from .score.rules import DEFAULT_RULES, KIND_LABELS, Rules, shipped_rules
 from .vn import format_score
@@ -23,6 +24,37 @@ TO_FILL = "FFF2CC"  # light yellow: a value the clerk must enter
 PART_FILL = "F2F2F2"  # light grey: a part row of `Chấm điểm`
 REQUIRED_MARK = "(bắt buộc)"
 DATA_ROWS = 200  # rows below the header that get formats and drop-downs
+INPUT_ROWS = 30  # rows tinted yellow on the list sheets: where to type (more may be added)
+
+# The one-line note each list sheet shows when a cell is selected (Excel's input message).
+NOTES: dict[str, str] = {
+    "can_cu": "Mỗi dòng một văn bản làm căn cứ báo cáo; có thể để trống cả trang.",
+    "van_ban": "Mỗi dòng một loại văn bản: Nhóm, Loại văn bản, Số lượng (số nguyên).",
+    "chinh_ly": "Mỗi năm một dòng: mét tài liệu và kinh phí (triệu đồng), ví dụ 143,63.",
+    "noi_dung": "Mỗi dòng một đoạn văn: chọn Mục, ghi đoạn văn vào cột Nội dung.",
+    "noi_nhan": "Mỗi dòng một nơi nhận, ví dụ Sở Nội vụ; dòng cuối là Lưu: VT.",
+}
+# What each `Thông tin` value is, shown when its cell is selected (the drop-downs of
+# `quyen_han_ky` and `tu_xep_loai` carry their own).
+KEY_NOTES: dict[str, str] = {
+    "co_quan_chu_quan": "Tên cơ quan cấp trên trực tiếp, viết hoa, ví dụ UBND TỈNH HÀ TĨNH; "
+                        "có thể để trống.",
+    "co_quan": "Tên cơ quan ban hành báo cáo, viết hoa, ví dụ SỞ NỘI VỤ.",
+    "ten_co_quan": "Tên cơ quan như viết trong câu văn, ví dụ Sở Nội vụ.",
+    "ky_hieu": "Chữ viết tắt tên cơ quan: chữ in hoa, không dấu cách, ví dụ SNV hoặc UBND-VP.",
+    "so": "Số của báo cáo (số nguyên); để trống để văn thư điền khi đăng ký.",
+    "dia_danh": "Địa danh ghi trước ngày tháng, ví dụ Hà Tĩnh.",
+    "ngay": "Ngày ban hành, dạng dd/mm/yyyy, ví dụ 24/11/2021, không trước năm báo cáo; để "
+            "trống để điền tay.",
+    "nam": "Năm báo cáo, bốn chữ số, ví dụ 2021.",
+    "trich_yeu": "Trích yếu dưới chữ BÁO CÁO; để trống thì chương trình tự viết theo năm.",
+    "kinh_gui": "Nơi kính gửi, khi báo cáo gửi cấp trên; có thể để trống.",
+    "chuc_vu_ky": "Chức vụ người ký, ví dụ PHÓ GIÁM ĐỐC.",
+    "nguoi_ky": "Họ và tên người ký, không ghi học hàm, học vị.",
+    "ke_hoach_chinh_ly": "Văn bản ban hành kế hoạch chỉnh lý tài liệu; cần khi trang Chỉnh lý "
+                         "có số liệu.",
+    "giai_doan": "Giai đoạn của kế hoạch chỉnh lý, dạng 2019-2021.",
+}
 
 # Column widths (characters) by sheet key and column key; the rest get DEFAULT_WIDTH.
 WIDTHS: dict[str, dict[str, float]] = {
@@ -46,7 +78,7 @@ TEXT_FORMAT = "@"  # keeps `2.1` and `2019-2021` as typed (not turned into dates
 GUIDE_SHEET = contract.IGNORED_SHEETS[0]
 
 
-class StarterExists(Exception):
+class StarterExists(BaocaoError):
     """The target exists and `force` was not given: a clerk's data is never overwritten."""
 
 
@@ -109,6 +141,8 @@ def starter_bytes(rules: Rules) -> bytes:
             _wrap(ws, spec, "noi_dung")
         elif spec.key == "can_cu":
             _wrap(ws, spec, "noi_dung")
+        if spec.key in NOTES:
+            _input_rows(ws, spec)
     _guide(wb, rules)
     wb.properties.creator = "baocao"
     wb.properties.title = "Báo cáo công tác văn thư, lưu trữ"
@@ -154,6 +188,28 @@ def _wrap(ws: Any, spec: contract.SheetSpec, key: str) -> None:
         ws[f"{letter}{row}"].alignment = Alignment(vertical="top", wrap_text=True)
 
 
+def _input_rows(ws: Any, spec: contract.SheetSpec) -> None:
+    """A list sheet's first rows tinted yellow, and its note shown in the cells without a
+    drop-down (a cell holds one validation; the drop-downs carry their own prompt)."""
+    from openpyxl.styles import PatternFill
+
+    to_fill = PatternFill("solid", start_color=TO_FILL, end_color=TO_FILL)
+    listed = {str(r) for dv in ws.data_validations.dataValidation for r in dv.sqref.ranges}
+    free = []
+    for column in spec.columns:
+        letter = _letter(spec, column.key)
+        for row in range(2, INPUT_ROWS + 2):
+            ws[f"{letter}{row}"].fill = to_fill
+        if f"{letter}2:{letter}{DATA_ROWS + 1}" not in listed:
+            free.append(f"{letter}2:{letter}{DATA_ROWS + 1}")
+    _note(ws, " ".join(free), "Cách điền", NOTES[spec.key])
+
+
+def _sentence(text: str) -> str:
+    """`Cần một trong: TM., TUQ.` keeps one final stop, never `TUQ..`."""
+    return text if text.endswith(".") else f"{text}."
+
+
 def _drop_down(ws: Any, spec: contract.SheetSpec | None, key: str, values: list[str], *,
                prompt: str, strict: bool, cells: str | None = None,
                allow_free_text: bool = False) -> None:
@@ -177,7 +233,7 @@ def _drop_down(ws: Any, spec: contract.SheetSpec | None, key: str, values: list[
     dv.showErrorMessage = not allow_free_text
     dv.errorStyle = "stop" if strict else "warning"
     dv.errorTitle = "Giá trị không có trong danh sách"
-    dv.error = f"Cần một trong: {', '.join(values)}."[:255]
+    dv.error = _sentence(f"Cần một trong: {', '.join(values)}")[:255]
     dv.add(cells)
     ws.add_data_validation(dv)
 
@@ -219,11 +275,14 @@ def _thong_tin(ws: Any, rules: Rules) -> None:
             _drop_down(ws, None, key.key, list(rules.band_names), cells=ref, strict=True,
                        prompt="Chọn mức tự xếp loại; phải khớp với kết quả tính từ bảng "
                               "chấm điểm (có thể để trống).")
-        elif key.key == "quyen_han_ky":
+        elif key.key in KEY_NOTES:
+            _note(ws, ref, key.key, KEY_NOTES[key.key])
+        if key.key == "quyen_han_ky":
             _drop_down(ws, None, key.key, list(contract.SIGNING_PREFIXES), cells=ref,
                        strict=False, allow_free_text=True,
-                       prompt="Bắt đầu bằng TM., Q., KT., TL. hoặc TUQ. rồi chức danh, "
-                              "ví dụ KT. GIÁM ĐỐC. Để trống nếu người đứng đầu ký.")
+                       prompt="Chọn TM., Q., KT., TL. hoặc TUQ. rồi gõ tiếp chức vụ người "
+                              "đứng đầu, ví dụ KT. GIÁM ĐỐC (một mình KT. là chưa đủ). Để "
+                              "trống nếu người đứng đầu ký.")
 
 
 def _cham_diem(ws: Any, spec: contract.SheetSpec, rules: Rules) -> None:
@@ -240,12 +299,14 @@ def _cham_diem(ws: Any, spec: contract.SheetSpec, rules: Rules) -> None:
         ws[f"{text}{row}"] = part.name
         if part.max is not None:
             ws[f"{toi_da}{row}"] = _number(part.max)
+        criteria = [c for c in rules.criteria if c.part == part.code]
         for col in (stt, text, toi_da, tu_cham, _letter(spec, "ghi_chu")):
             ws[f"{col}{row}"].font = Font(bold=True)
-            ws[f"{col}{row}"].fill = part_fill
-        criteria = [c for c in rules.criteria if c.part == part.code]
-        if not criteria and part.kind == "scored":
+            if criteria:  # grey: the part's score is the sum of its criteria
+                ws[f"{col}{row}"].fill = part_fill
+        if not criteria:  # the part's own score is read: an input like any other
             ws[f"{tu_cham}{row}"].fill = to_fill
+            _score_note(ws, f"{tu_cham}{row}", part)
         row += 1
         groups = _group_indexes(criteria)
         for i, c in enumerate(criteria):
@@ -256,12 +317,54 @@ def _cham_diem(ws: Any, spec: contract.SheetSpec, rules: Rules) -> None:
                 ws[f"{text}{row}"].font = Font(italic=True)
             else:
                 ws[f"{tu_cham}{row}"].fill = to_fill
+                _note(ws, f"{tu_cham}{row}", "Điểm tự chấm",
+                      f"Tiêu chí {c.stt}: từ 0 đến {format_score(c.max)}; không đạt thì ghi 0.")
             row += 1
+    _fit_rows(ws, text, 2, row - 1)
     for r in range(2, max(row, DATA_ROWS + 2)):
         ws[f"{stt}{r}"].number_format = TEXT_FORMAT
         ws[f"{text}{r}"].alignment = Alignment(vertical="top", wrap_text=True)
         ws[f"{toi_da}{r}"].number_format = SCORE_FORMAT
         ws[f"{tu_cham}{r}"].number_format = SCORE_FORMAT
+
+
+def _note(ws: Any, refs: str, title: str, prompt: str) -> None:
+    """A note shown when one of `refs` is selected (a validation that accepts anything)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    dv = DataValidation(allow_blank=True, showInputMessage=True, promptTitle=title,
+                        prompt=prompt)
+    for ref in refs.split():
+        dv.add(ref)
+    ws.add_data_validation(dv)
+
+
+def _score_note(ws: Any, ref: str, part: Any) -> None:
+    """What to type in a part's own score cell, shown when it is selected."""
+    if part.kind == "deduction":
+        prompt = f"Phần {part.code}: ghi số điểm bị trừ, số dương (0 nếu không bị trừ)."
+    else:
+        upto = f" đến {format_score(part.max)}" if part.max is not None else ""
+        prompt = f"Phần {part.code}: ghi điểm tự chấm của cả phần, từ 0{upto}."
+    _note(ws, ref, "Điểm tự chấm", prompt)
+
+
+LINE_HEIGHT = 15.0  # points per line of the default 11 pt font
+
+
+def _fit_rows(ws: Any, letter: str, first: int, last: int) -> None:
+    """Row heights for the wrapped text of a column: LibreOffice keeps a row one line high
+    when the file does not say, and the lines then print over the next row."""
+    import math
+
+    width = ws.column_dimensions[letter].width or DEFAULT_WIDTH
+    for row in range(first, last + 1):
+        text = ws[f"{letter}{row}"].value
+        if not isinstance(text, str):
+            continue
+        lines = sum(max(1, math.ceil(len(part) * 0.95 / width)) for part in text.split("\n"))
+        if lines > 1:
+            ws.row_dimensions[row].height = LINE_HEIGHT * lines
 
 
 def _group_indexes(criteria: list) -> set[int]:
@@ -290,18 +393,15 @@ GUIDE: tuple[tuple[str, str], ...] = (
      "giá trị vào cột Giá trị. Các dòng tô vàng và ghi \"(bắt buộc)\" phải điền. Để trống "
      "\"so\" để văn thư điền khi đăng ký, để trống \"ngay\" để điền tay. \"nam\" là năm báo "
      "cáo (ví dụ 2021); \"ky_hieu\" viết hoa, không dấu cách (ví dụ SLĐTBXH). "
-     "\"quyen_han_ky\" bắt đầu bằng TM., Q., KT., TL. hoặc TUQ. (ví dụ KT. GIÁM ĐỐC). "
+     "\"quyen_han_ky\" là TM., Q., KT., TL. hoặc TUQ. rồi đến chức vụ người đứng đầu (ví "
+     "dụ KT. GIÁM ĐỐC; một mình KT. là chưa đủ). "
      "\"giai_doan\" dạng 2019-2021, cần khi có trang Chỉnh lý."),
     ("Căn cứ", "Các văn bản làm căn cứ báo cáo, mỗi văn bản một dòng, ví dụ: Quyết định số "
      "2991/QĐ-UBND ngày 24/8/2021 của UBND tỉnh về ... Có thể để trống."),
     ("Văn bản", "Số lượng văn bản theo nhóm: chọn Nhóm trong danh sách (Văn bản đi, Văn bản "
      "đến, Văn bản mật đi, Văn bản mật đến), ghi Loại văn bản và Số lượng (số nguyên, ví dụ "
      "8.800). Cần ít nhất một dòng. Báo cáo tự cộng tổng từng nhóm."),
-    ("Chấm điểm", "Bảng tự chấm điểm (Phụ lục I), đã điền sẵn các phần và tiêu chí theo bộ "
-     "quy tắc. Chỉ ghi vào cột Điểm tự chấm ở các ô tô vàng: điểm từ 0 đến điểm tối đa, "
-     "không đạt thì ghi 0 (không để trống). Tiêu chí có tiêu chí con (chữ nghiêng) và các "
-     "dòng phần (tô xám) được cộng tự động, có thể để trống. Điểm trừ ghi số dương. Không "
-     "sửa STT và Điểm tối đa."),
+    ("Chấm điểm", ""),  # said by `_scoring_note`, from the rules the starter is made with
     ("Chỉnh lý", "Kết quả kế hoạch chỉnh lý tài liệu, mỗi năm một dòng: mét tài liệu theo kế "
      "hoạch, đã chỉnh lý, nộp lưu, tồn đọng; kinh phí tính bằng triệu đồng. Số thập phân "
      "dùng dấu phẩy (143,63). Ô để trống là không báo cáo. Có dòng nào thì phải điền "
@@ -312,6 +412,27 @@ GUIDE: tuple[tuple[str, str], ...] = (
     ("Nơi nhận", "Mỗi nơi nhận một dòng, ví dụ: Sở Nội vụ (báo cáo); dòng cuối là Lưu: VT, "
      "... Không cần gõ dấu - và dấu ; (báo cáo tự thêm)."),
 )
+
+
+def _scoring_note(rules: Rules) -> str:
+    """How to fill `Chấm điểm`, true to the rules: criteria pre-filled only if they have any."""
+    by_criteria = {c.part for c in rules.criteria}
+    own = [p.code for p in rules.parts if p.code not in by_criteria]
+    if by_criteria:
+        start = ("Bảng tự chấm điểm (Phụ lục I), đã điền sẵn các phần và tiêu chí theo bộ quy "
+                 "tắc. Ghi điểm từng tiêu chí vào cột Điểm tự chấm ở các ô tô vàng: từ 0 đến "
+                 "điểm tối đa, không đạt thì ghi 0 (không để trống). Tiêu chí có tiêu chí con "
+                 "(chữ nghiêng) và các dòng phần tô xám được cộng tự động, để trống.")
+    else:
+        start = ("Bảng tự chấm điểm (Phụ lục I), đã điền sẵn các phần theo bộ quy tắc; bộ quy "
+                 "tắc này không có tiêu chí nên chấm theo phần.")
+    if own:
+        start += (f" Phần {', '.join(own)}: ghi điểm của cả phần vào ô tô vàng của dòng phần "
+                  "(từ 0 đến điểm tối đa). Có thể thêm các tiêu chí của đơn vị dưới dòng phần "
+                  "(STT 1, 2, 2.1…, có Điểm tối đa và Điểm tự chấm); khi đó điểm phần được "
+                  "cộng từ tiêu chí và ô của dòng phần để trống.")
+    return start + (" Điểm cộng và điểm trừ là ô nhập như các phần khác; điểm trừ ghi số "
+                    "dương. Không sửa STT và Điểm tối đa.")
 
 
 def _guide(wb: Any, rules: Rules) -> None:
@@ -335,7 +456,11 @@ def _guide(wb: Any, rules: Rules) -> None:
         option = "" if rules.id == DEFAULT_RULES else f" --rules {rules.id}"
     else:
         option = f" --rules {rules.source}"
-    rows = [*GUIDE,
+    listed = {spec.name for spec in contract.SHEETS if spec.key in NOTES}
+    rows = [(sheet, (text or _scoring_note(rules))
+             + (" Ghi vào các dòng tô vàng; cần thêm dòng thì ghi tiếp xuống dưới."
+                if sheet in listed else "")) for sheet, text in GUIDE]
+    rows += [
             ("Quy tắc", f"Bộ quy tắc chấm điểm: {rules.id} — {rules.title}. Xếp loại: "
              + "; ".join(f"{b.name} từ {format_score(b.low)} điểm" for b in rules.bands)
              + ". Phần: " + "; ".join(
@@ -350,4 +475,5 @@ def _guide(wb: Any, rules: Rules) -> None:
         ws.cell(row=i, column=1, value=sheet).alignment = top
         ws.cell(row=i, column=1).font = Font(bold=True)
         ws.cell(row=i, column=2, value=text).alignment = top
+    _fit_rows(ws, "B", 2, len(rows) + 1)
     ws.freeze_panes = "A2"

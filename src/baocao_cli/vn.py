@@ -35,10 +35,15 @@ def xml_safe(value: object) -> str:
     return unicodedata.normalize("NFC", _XML_ILLEGAL.sub("", str(value)))
 
 
+def bare_item(text: str) -> str:
+    """A list item without the marks a clerk types around it: `- X;`, `+ X,`, `• X.`."""
+    return text.strip().lstrip("-+•").strip().rstrip(";,.").strip()
+
+
 def recipient_lines(items: list[str]) -> list[str]:
     """Nơi nhận the ND 30/2020 way: `- X;` each, the `Lưu:` line last and ending in `.`,
     whatever dashes and semicolons the user typed."""
-    bare = [r.strip().lstrip("-+•").strip().rstrip(";,.").strip() for r in items]
+    bare = [bare_item(r) for r in items]
     bare = [r for r in bare if r]
     keep = [r for r in bare if not fold(r).startswith("luu")]
     luu = [r for r in bare if fold(r).startswith("luu")]
@@ -113,6 +118,30 @@ def parse_number(text: str) -> ParsedNumber:
     return ParsedNumber(sign * value, note)
 
 
+def _script_of(char: str) -> str:
+    name = unicodedata.name(char, "")
+    if name.startswith("FULLWIDTH"):
+        return "chữ số toàn khổ"
+    if "ARABIC" in name:
+        return "chữ số Ả Rập"
+    return f"chữ số {name.split(' DIGIT')[0].title()}" if " DIGIT" in name else "chữ số khác"
+
+
+def ascii_digits(text: str) -> tuple[str, str]:
+    """`١٢٣` → (`123`, the script's name); ASCII text comes back as is, with no script."""
+    if text.isascii():
+        return text, ""
+    scripts: list[str] = []
+    out = []
+    for char in text:
+        if not char.isascii() and unicodedata.decimal(char, None) is not None:
+            scripts.append(_script_of(char))
+            out.append(str(unicodedata.decimal(char)))
+        else:
+            out.append(char)
+    return "".join(out), ", ".join(dict.fromkeys(scripts))
+
+
 def to_decimal(value: int | float) -> Decimal:
     """A numeric cell as the decimal the user typed (shortest repr, no float noise)."""
     try:
@@ -165,10 +194,6 @@ def parse_date(text: str) -> dt.date | None:
         return dt.date(y, mo, d)
     except ValueError:
         return None
-
-
-def looks_like_date(text: str) -> bool:
-    return bool(_DMY.match(text.strip()) or _YMD.match(text.strip()))
 
 
 def day_text(day: int) -> str:

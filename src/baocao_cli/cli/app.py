@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
+from .wording import help_hint, see_help, usage_message, vietnamese_help
 
 app = typer.Typer(
     name="baocao",
@@ -22,8 +22,9 @@ app = typer.Typer(
 )
 
 RulesOpt = Annotated[Path | None, typer.Option(
-    "--rules", help="Tệp quy tắc chấm điểm (.toml) thay cho quy tắc mặc định ha-tinh-2021.",
-    dir_okay=False, metavar="TỆP.toml")]
+    "--rules", help="Tệp quy tắc chấm điểm (.toml), hoặc tên một bộ quy tắc có sẵn "
+    "(ha-tinh-2021 — mặc định, chung-100).",
+    dir_okay=False, metavar="QUY_TẮC", readable=False)]
 
 
 class Format(StrEnum):
@@ -51,29 +52,107 @@ def _load_rules(path: Path | None):
     try:
         return load_rules(path)
     except RulesError as exc:
-        typer.echo(f"Lỗi: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise _usage_error(str(exc)) from None
 
 
 def _usage_error(message: str) -> typer.Exit:
+    """Wrong usage found by the command itself: said like click's, with the same pointer to
+    the command's help."""
     typer.echo(f"Lỗi: {message}", err=True)
+    ctx = _click().globals.get_current_context(silent=True)
+    if ctx is not None:
+        typer.echo(see_help(ctx.command_path), err=True)
     return typer.Exit(2)
+
+
+def _refuse_clash(writes: list[tuple[Path, str]], reads: list[tuple[Path | None, str]]
+                  ) -> None:
+    """Exit 2 before anything is written when an output is one of the inputs."""
+    from ..files import PathClash, check_clash
+
+    try:
+        check_clash(writes, reads)
+    except PathClash as exc:
+        raise _usage_error(str(exc)) from None
+
+
+def _read_option(path: Path, what: str) -> bytes:
+    """An input file given by option (a template): its bytes, or exit 2 saying why not."""
+    from ..files import read_input
+
+    try:
+        return read_input(path)
+    except OSError as exc:
+        raise _usage_error(f"{what}: {exc}") from None
+
+
+def _write_error(exc: OSError, path: Path) -> typer.Exit:
+    """A system error while writing `path`, in Vietnamese; exit 1."""
+    from ..files import os_error_text
+
+    typer.echo(f"Lỗi: {os_error_text(exc, path)}", err=True)
+    return typer.Exit(1)
+
+
+_TOLD: list[str] = []  # the command has said what an interruption stopped
+
+
+def _stopped(message: str) -> None:
+    """Say what Ctrl-C (or SIGTERM) left done and not done; the caller re-raises."""
+    _TOLD.append(message)
+    with _suppress_pipe():
+        typer.echo(f"Đã dừng theo yêu cầu: {message}", err=True)
+
+
+def _say(line: str) -> None:
+    """A line on stdout that a closed reader (`| head`) cannot turn into a failure: the
+    rest of the output goes to the null device and the work goes on to its end."""
+    try:
+        typer.echo(line)
+    except BrokenPipeError:
+        _quiet_stdout()
+
+
+def _quiet_stdout() -> None:
+    import os
+
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # no real descriptor (a test's capture)
+        pass
+
+
+def _suppress_pipe():
+    from contextlib import suppress
+
+    return suppress(BrokenPipeError, OSError)
 
 
 def _check_output(path: Path, suffix: str, what: str) -> None:
     """A file the command will write: right suffix, not a folder, in a folder that exists."""
+    from ..files import MAX_NAME_BYTES, os_error_reason
+
     if path.suffix.lower() != suffix:
         raise _usage_error(f"{what} {path} phải có đuôi {suffix}.")
-    if path.is_dir():
-        raise _usage_error(f"{path} là một thư mục. Cần tên một tệp {suffix}.")
-    if not path.parent.is_dir():
-        raise _usage_error(f"thư mục {path.parent} không tồn tại. Hãy tạo thư mục trước.")
+    if len(path.name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+        raise _usage_error(f"{what} {path}: tên tệp hoặc đường dẫn quá dài (tên tệp tối đa "
+                           f"{MAX_NAME_BYTES} byte). Hãy chọn tên ngắn hơn.")
+    try:
+        if path.is_dir():
+            raise _usage_error(f"{path} là một thư mục. Cần tên một tệp {suffix}.")
+        if not path.parent.is_dir():
+            raise _usage_error(f"thư mục {path.parent} không tồn tại. Hãy tạo thư mục trước.")
+    except OSError as exc:  # a path too long as a whole, a folder without permission
+        raise _usage_error(f"{what} {path}: {os_error_reason(exc)}.") from None
 
 
 @app.command()
 def build(
     data: Annotated[Path, typer.Argument(help="Sổ Excel (.xlsx) của đơn vị.",
-                                         show_default=False, metavar="SỔ.xlsx")],
+                                         show_default=False, metavar="SỔ.xlsx",
+                                         readable=False)],
     output: Annotated[Path | None, typer.Option(
         "-o", "--output", help="Tệp báo cáo (.docx) sẽ ghi; mặc định cùng tên, cạnh sổ Excel.",
         dir_okay=False, metavar="TỆP.docx")] = None,
@@ -81,14 +160,14 @@ def build(
     template: Annotated[Path | None, typer.Option(
         "--template", help="Mẫu báo cáo (.docx) thay cho mẫu mặc định; lấy mẫu mặc định để "
         "sửa: baocao template export MẪU.docx.", dir_okay=False, metavar="MẪU.docx",
-        show_default=False)] = None,
+        show_default=False, readable=False)] = None,
     pdf: Annotated[bool, typer.Option(
         "--pdf", help="Ghi thêm bản PDF cạnh tệp .docx, cùng tên (cần LibreOffice).")] = False,
     so_van_ban: Annotated[Path | None, typer.Option(
         "--so-van-ban", help="Sổ đăng ký văn bản đi/đến xuất từ hệ thống quản lý văn bản "
         "(.xlsx) để đếm văn bản và kiểm tra việc cấp số; dùng thay cho các trang \"Sổ văn bản "
         "đi\", \"Sổ văn bản đến\" trong sổ Excel.", dir_okay=False, metavar="SỔ_VĂN_BẢN.xlsx",
-        show_default=False)] = None,
+        show_default=False, readable=False)] = None,
 ) -> None:
     """Kiểm tra sổ Excel rồi lập báo cáo Word (.docx); sổ có lỗi thì không ghi gì."""
     from ..api import build as build_report
@@ -100,17 +179,12 @@ def build(
     loaded = _load_rules(rules)
     out = output if output is not None else default_output(data)
     _check_output(out, ".docx", "tệp kết quả")
-    if out.resolve() == data.resolve():
-        raise _usage_error("tệp kết quả trùng với sổ Excel đầu vào.")
-    blob = None
-    if template is not None:
-        if template.resolve() == out.resolve():
-            raise _usage_error(f"tệp kết quả {out} trùng với mẫu báo cáo; hãy chọn tên khác.")
-        try:
-            blob = template.read_bytes()
-        except OSError as exc:
-            raise _usage_error(f"không đọc được mẫu báo cáo {template}: "
-                               f"{exc.strerror or exc}.") from None
+    writes = [(out, "tệp kết quả")]
+    if pdf:
+        writes.append((out.with_suffix(".pdf"), "bản PDF"))
+    _refuse_clash(writes, [(data, "sổ Excel đầu vào"), (so_van_ban, "sổ văn bản (--so-van-ban)"),
+                           (rules, "tệp quy tắc (--rules)"), (template, "mẫu (--template)")])
+    blob = _read_option(template, "mẫu báo cáo") if template is not None else None
     try:
         built = build_report(data, out, loaded, template=blob, so_van_ban=so_van_ban)
     except TemplateError as exc:
@@ -118,8 +192,10 @@ def build(
         typer.echo(f"Lỗi: {where}{exc}", err=True)
         raise typer.Exit(1) from None
     except OSError as exc:
-        typer.echo(f"Lỗi: không ghi được {out}: {exc.strerror or exc}.", err=True)
-        raise typer.Exit(1) from None
+        raise _write_error(exc, out) from None
+    except KeyboardInterrupt:
+        _stopped(f"chưa ghi báo cáo {out} (không có tệp dở dang nào).")
+        raise
     checked = built.checked
     if built.output is None:
         typer.echo(f"{data}: không lập báo cáo vì sổ Excel có lỗi.", err=True)
@@ -141,6 +217,9 @@ def build(
         target = built.output.with_suffix(".pdf")
         try:
             docx_to_pdf(built.output, target)
+        except KeyboardInterrupt:
+            _stopped(f"đã ghi báo cáo Word {built.output}; chưa ghi bản PDF {target}.")
+            raise
         except PdfError as exc:
             typer.echo(f"Lỗi: {exc} Báo cáo Word vẫn đã ghi: {built.output}.", err=True)
             raise typer.Exit(1) from None
@@ -151,7 +230,7 @@ def build(
 def validate(
     inputs: Annotated[list[Path], typer.Argument(
         help="Sổ Excel (.xlsx) hoặc thư mục chứa các sổ cần kiểm tra.", show_default=False,
-        metavar="SỔ_HOẶC_THƯ_MỤC...")],
+        metavar="SỔ_HOẶC_THƯ_MỤC...", readable=False)],
     fmt: Annotated[Format, typer.Option("--format", help="Cách in kết quả: text (cho người "
                                         "đọc) hoặc json (cho máy).")] = Format.text,
     strict: Annotated[bool, typer.Option("--strict", help="Coi cảnh báo như lỗi.")] = False,
@@ -159,7 +238,7 @@ def validate(
     so_van_ban: Annotated[Path | None, typer.Option(
         "--so-van-ban", help="Sổ đăng ký văn bản đi/đến xuất từ hệ thống quản lý văn bản "
         "(.xlsx) của đơn vị (chỉ dùng khi kiểm tra một sổ Excel).", dir_okay=False,
-        metavar="SỔ_VĂN_BẢN.xlsx", show_default=False)] = None,
+        metavar="SỔ_VĂN_BẢN.xlsx", show_default=False, readable=False)] = None,
 ) -> None:
     """Kiểm tra sổ Excel trước khi nộp: chỉ rõ từng lỗi ở trang tính và ô nào."""
     from ..api import check
@@ -199,6 +278,7 @@ def init(
 
     loaded = _load_rules(rules)
     _check_output(path, ".xlsx", "tệp")
+    _refuse_clash([(path, "tệp")], [(rules, "tệp quy tắc (--rules)")])
     if example and loaded.id != DEFAULT_RULES:
         raise _usage_error(f"sổ mẫu (--example) được chấm theo quy tắc {DEFAULT_RULES}, "
                            f"không dùng được với --rules {loaded.id}. Bỏ một trong hai tùy "
@@ -212,8 +292,7 @@ def init(
         raise _usage_error(f"tệp {path} đã có; không ghi đè để khỏi mất dữ liệu. Chọn tên "
                            f"khác, hoặc thêm --force để ghi đè.") from None
     except OSError as exc:
-        typer.echo(f"Lỗi: không ghi được {path}: {exc.strerror or exc}.", err=True)
-        raise typer.Exit(1) from None
+        raise _write_error(exc, path) from None
     option = "" if rules is None else f" --rules {rules}"
     if example:
         typer.echo(f"Đã ghi sổ mẫu: {path}")
@@ -246,21 +325,21 @@ def rules_show(rules: RulesOpt = None) -> None:
 def batch(
     inputs: Annotated[list[Path], typer.Argument(
         help="Sổ Excel (.xlsx) hoặc thư mục chứa các sổ (tìm cả thư mục con).",
-        show_default=False, metavar="SỔ_HOẶC_THƯ_MỤC...")],
+        show_default=False, metavar="SỔ_HOẶC_THƯ_MỤC...", readable=False)],
     outdir: Annotated[Path, typer.Option(
         "-o", "--output", help="Thư mục ghi các báo cáo và bản tổng hợp (tạo nếu chưa có).",
         file_okay=False, metavar="THƯ_MỤC", show_default=False)],
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Số tiến trình chạy song song; mặc định bằng số lõi CPU. "
-        "--jobs 1 chạy tuần tự.", metavar="N", show_default=False)] = None,
+        "--jobs 1 chạy tuần tự; N từ 1 trở lên.", metavar="N", show_default=False)] = None,
     rules: RulesOpt = None,
     info: Annotated[Path | None, typer.Option(
         "--info", help="Sổ Excel có trang \"Thông tin\" (và \"Nơi nhận\") của cơ quan tổng hợp, "
         "dùng cho phần đầu và chữ ký của báo cáo tổng hợp; không có thì để trống để điền tay.",
-        dir_okay=False, metavar="TỆP.xlsx", show_default=False)] = None,
+        dir_okay=False, metavar="TỆP.xlsx", show_default=False, readable=False)] = None,
     template: Annotated[Path | None, typer.Option(
         "--template", help="Mẫu báo cáo (.docx) thay cho mẫu mặc định, dùng cho mọi đơn vị.",
-        dir_okay=False, metavar="MẪU.docx", show_default=False)] = None,
+        dir_okay=False, metavar="MẪU.docx", show_default=False, readable=False)] = None,
     pdf: Annotated[bool, typer.Option(
         "--pdf", help="Ghi thêm bản PDF cạnh mỗi báo cáo, cùng tên (cần LibreOffice).")] = False,
 ) -> None:
@@ -272,7 +351,8 @@ def batch(
     """
     from decimal import Decimal
 
-    from ..batch import InfoError, default_jobs, read_info, run_batch
+    from ..batch import InfoError, Interrupted, default_jobs, read_info, run_batch
+    from ..files import PathClash
     from ..render.pdf import PdfError
     from ..summary.results import UnitResult
     from ..vn import format_number, format_score
@@ -280,13 +360,7 @@ def batch(
     loaded = _load_rules(rules)
     if outdir.exists() and not outdir.is_dir():
         raise _usage_error(f"{outdir} đã có và không phải thư mục.")
-    blob = None
-    if template is not None:
-        try:
-            blob = template.read_bytes()
-        except OSError as exc:
-            raise _usage_error(f"không đọc được mẫu báo cáo {template}: "
-                               f"{exc.strerror or exc}.") from None
+    blob = _read_option(template, "mẫu báo cáo") if template is not None else None
     no_pdf = ""
     if pdf:
         from ..render.pdf import find_soffice, not_found_message
@@ -332,7 +406,7 @@ def batch(
         if progress is not None and bar is not None:
             progress.update(bar, description="Đang ghi bản PDF", total=of, completed=n)
         elif n == 0:
-            typer.echo(f"Đang ghi bản PDF cho {of} báo cáo…")
+            _say(f"Đang ghi bản PDF cho {of} báo cáo…")
 
     def one(result: UnitResult) -> None:
         nonlocal count
@@ -348,20 +422,41 @@ def batch(
                 line += f", {result.n_warnings} cảnh báo"
         else:
             line = f"{head} LỖI     {result.source} — {result.n_errors} lỗi"
-        typer.echo(line)
+        _say(line)
 
     try:
         done = run_batch(inputs, outdir, rules=loaded, jobs=jobs or default_jobs(),
                          template=blob, pdf=pdf, info=header, on_start=started,
-                         on_result=one, on_pdf=pdf_step)
+                         on_result=one, on_pdf=pdf_step, protect=[(rules, "tệp quy tắc (--rules)"),
+                                                 (template, "mẫu (--template)"),
+                                                 (info, "tệp thông tin (--info)")])
+    except PathClash as exc:
+        raise _usage_error(str(exc)) from None
+    except Interrupted as stop:
+        if progress is not None:
+            progress.stop()
+            progress = None
+        built = sum(1 for u in stop.units if u.ok)
+        bad = len(stop.units) - built
+        failed_part = f"; {bad} đơn vị có lỗi" if bad else ""
+        if stop.summaries:  # stopped while the PDFs were made
+            _stopped(f"đã lập xong {built}/{stop.total} báo cáo, bảng tổng hợp và báo cáo "
+                     f"tổng hợp trong {stop.outdir} (các tệp này đầy đủ, dùng được); chưa "
+                     f"ghi đủ bản PDF. Chạy lại lệnh để có đủ bản PDF.")
+            raise
+        _stopped(f"đã lập xong {built}/{stop.total} báo cáo trong {stop.outdir} (các tệp "
+                 f"này đầy đủ, dùng được){failed_part}; {stop.total - len(stop.units)} đơn "
+                 f"vị chưa xử lý; chưa ghi bảng tổng hợp và báo cáo tổng hợp. Chạy lại lệnh "
+                 f"để lập đủ.")
+        raise
     except PdfError as exc:  # LibreOffice found but it cannot be run at all
         if progress is not None:
             progress.stop()
+            progress = None
         typer.echo(f"Lỗi: {exc} Các báo cáo Word vẫn đã ghi trong {outdir}.", err=True)
         raise typer.Exit(1) from None
     except OSError as exc:
-        typer.echo(f"Lỗi: không ghi được vào {outdir}: {exc.strerror or exc}.", err=True)
-        raise typer.Exit(1) from None
+        raise _write_error(exc, outdir) from None
     finally:
         if progress is not None:
             progress.stop()
@@ -373,31 +468,31 @@ def batch(
         raise _usage_error("không tìm thấy sổ Excel .xlsx nào để lập báo cáo.")
     failed = done.failed
     if failed:
-        typer.echo("")
-        typer.echo(f"Đơn vị chưa lập được báo cáo ({len(failed)}):")
+        _say("")
+        _say(f"Đơn vị chưa lập được báo cáo ({len(failed)}):")
         for u in failed:
-            typer.echo(f"  {u.source}: {u.n_errors} lỗi")
+            _say(f"  {u.source}: {u.n_errors} lỗi")
             for message in u.errors[:3]:
-                typer.echo(f"    - {message}")
+                _say(f"    - {message}")
             if u.n_errors > 3:
-                typer.echo(f"    … và {u.n_errors - 3} lỗi khác (xem {done.summary_xlsx}).")
+                _say(f"    … và {u.n_errors - 3} lỗi khác (xem {done.summary_xlsx}).")
     if done.pdf_failed:
-        typer.echo("")
-        typer.echo(f"Báo cáo chưa có bản PDF ({len(done.pdf_failed)}):")
+        _say("")
+        _say(f"Báo cáo chưa có bản PDF ({len(done.pdf_failed)}):")
         for u in done.pdf_failed:
-            typer.echo(f"  {u.output}: {u.pdf_error}")
+            _say(f"  {u.output}: {u.pdf_error}")
     if done.summary_pdf_error:
         typer.echo(f"Lỗi: chưa có bản PDF của báo cáo tổng hợp: {done.summary_pdf_error}",
                    err=True)
     if no_pdf:
         typer.echo(f"Lỗi: {no_pdf} Các báo cáo Word vẫn đã ghi trong {outdir}.", err=True)
-    typer.echo("")
-    typer.echo(f"Bảng tổng hợp: {done.summary_xlsx}")
-    typer.echo(f"Báo cáo tổng hợp: {done.summary_docx}")
+    _say("")
+    _say(f"Bảng tổng hợp: {done.summary_xlsx}")
+    _say(f"Báo cáo tổng hợp: {done.summary_docx}")
     if done.summary_pdf is not None:
-        typer.echo(f"Bản PDF: cạnh mỗi báo cáo, và {done.summary_pdf}")
+        _say(f"Bản PDF: cạnh mỗi báo cáo, và {done.summary_pdf}")
     seconds = format_number(Decimal(repr(round(done.elapsed, 1))), 1)
-    typer.echo(f"Xong: {len(done.built)} báo cáo đã lập, {len(failed)} đơn vị lỗi, "
+    _say(f"Xong: {len(done.built)} báo cáo đã lập, {len(failed)} đơn vị lỗi, "
                f"{done.n_warnings} cảnh báo; {seconds} giây ({done.jobs} tiến trình).")
     raise typer.Exit(1 if failed or done.pdf_failed or done.summary_pdf_error or no_pdf
                      else 0)
@@ -411,22 +506,29 @@ template_app = typer.Typer(
 app.add_typer(template_app, name="template")
 
 TemplatePathArg = Annotated[Path, typer.Argument(
-    help="Tệp mẫu báo cáo (.docx).", show_default=False, metavar="MẪU.docx")]
+    help="Tệp mẫu báo cáo (.docx).", show_default=False, metavar="MẪU.docx",
+    readable=False)]
 
 
 @template_app.command("export")
-def template_export(path: TemplatePathArg) -> None:
+def template_export(
+    path: TemplatePathArg,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Ghi đè nếu tệp đã có (mặc định: không ghi đè).")] = False,
+) -> None:
     """Ghi mẫu báo cáo mặc định ra tệp .docx để sửa lời văn trong Word hoặc LibreOffice."""
     from ..files import write_atomic
     from ..render.report import default_template
 
     _check_output(path, ".docx", "tệp mẫu")
+    if not force and (path.exists() or path.is_symlink()):
+        raise _usage_error(f"tệp {path} đã có (có thể là mẫu đã sửa); không ghi đè để khỏi "
+                           f"mất dữ liệu. Chọn tên khác, hoặc thêm --force để ghi đè.")
     blob = default_template()
     try:
         write_atomic(path, lambda fh: fh.write(blob))
     except OSError as exc:
-        typer.echo(f"Lỗi: không ghi được {path}: {exc.strerror or exc}.", err=True)
-        raise typer.Exit(1) from None
+        raise _write_error(exc, path) from None
     typer.echo(f"Đã ghi mẫu báo cáo mặc định: {path}")
     typer.echo(f"Sửa xong, kiểm tra bằng: baocao template check {path}")
 
@@ -434,19 +536,24 @@ def template_export(path: TemplatePathArg) -> None:
 @template_app.command("check")
 def template_check(path: TemplatePathArg) -> None:
     """Liệt kê biến và bộ lọc mẫu dùng; báo biến lạ và lỗi cú pháp (mã thoát 1 nếu có)."""
+    from ..files import input_problem, os_error_text, problem_text
     from ..render.check import TemplateFileError, check_template
     from ..render.report import TEMPLATE_VARIABLES
     from ..render.sandbox import FILTERS
 
-    if not path.is_file():
+    problem = input_problem(path)
+    if problem is not None and problem.kind in ("missing", "folder"):
         raise _usage_error(f"không có tệp mẫu {path}.")
+    if problem is not None:
+        typer.echo(f"Lỗi: {problem_text(path, problem)}", err=True)
+        raise typer.Exit(1)
     try:
         result = check_template(path.read_bytes())
     except TemplateFileError as exc:
         typer.echo(f"Lỗi: {path}: {exc}", err=True)
         raise typer.Exit(1) from None
     except OSError as exc:
-        typer.echo(f"Lỗi: không đọc được {path}: {exc.strerror or exc}.", err=True)
+        typer.echo(f"Lỗi: {os_error_text(exc, path, reading=True)}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"Mẫu {path}:")
     typer.echo(f"Biến mẫu dùng ({len(result.variables)}):")
@@ -466,25 +573,65 @@ def template_check(path: TemplatePathArg) -> None:
     raise typer.Exit(1)
 
 
-_CLICK_MESSAGES = [
-    (re.compile(r"Missing argument '([^']+)'\.?"), r"thiếu đối số \1."),
-    (re.compile(r"Missing option '([^']+)'\.?"), r"thiếu tùy chọn \1."),
-    (re.compile(r"No such option: (\S+)"), r"không có tùy chọn \1."),
-    (re.compile(r"No such command '([^']+)'\.?"), r"không có lệnh \1."),
-    (re.compile(r"Option '([^']+)' requires an argument\.?"), r"tùy chọn \1 cần một giá trị."),
-    (re.compile(r"Got unexpected extra arguments? \((.*)\)"), r"thừa đối số: \1."),
-    (re.compile(r"Invalid value for '([^']+)': (.*)"), r"giá trị không hợp lệ cho \1: \2"),
-    (re.compile(r"'(.*)' is not one of (.*)\.?"), r"'\1' không phải một trong \2."),
-    (re.compile(r"File '(.*)' is a directory\.?"), r"'\1' là một thư mục, cần một tệp."),
-    (re.compile(r"Missing command\.?"), "thiếu tên lệnh."),
-    (re.compile(r"Did you mean '([^']+)'\?"), r"Có phải ý bạn là '\1'?"),
-]
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(
+        "--host", help="Địa chỉ máy chủ nghe; mặc định chỉ máy này (127.0.0.1). Đặt 0.0.0.0 "
+        "để các máy trong mạng dùng được.", metavar="ĐỊA_CHỈ")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Cổng.", min=1, max=65535,
+                                      metavar="CỔNG")] = 8000,
+    rules: RulesOpt = None,
+    template: Annotated[Path | None, typer.Option(
+        "--template", help="Mẫu báo cáo (.docx) thay cho mẫu mặc định.", dir_okay=False,
+        metavar="MẪU.docx", show_default=False)] = None,
+    max_upload: Annotated[int, typer.Option(
+        "--max-upload", help="Dung lượng tối đa một tệp gửi lên, tính bằng MB.", min=1,
+        max=1024, metavar="MB")] = 20,
+    token: Annotated[str | None, typer.Option(
+        "--token", envvar="BAOCAO_TOKEN", help="Mã truy cập bắt buộc (Authorization: Bearer "
+        "…, hoặc ?token=… cho trang web); nên dùng khi phục vụ cả mạng.", metavar="MÃ",
+        show_default=False)] = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", help="Số tiến trình xử lý tệp; mặc định bằng số lõi CPU.", min=1,
+        metavar="N", show_default=False)] = None,
+) -> None:
+    """Mở trang web kiểm tra sổ Excel và lập báo cáo cho người dùng trình duyệt."""
+    from ..batch import default_jobs
+    from ..render.check import TemplateFileError, check_template
+    from ..render.pdf import find_soffice
 
-def _translate(message: str) -> str:
-    for pattern, repl in _CLICK_MESSAGES:
-        message = pattern.sub(repl, message)
-    return message
+    loaded = _load_rules(rules)
+    blob = None
+    if template is not None:
+        try:
+            blob = template.read_bytes()
+            problems = check_template(blob).problems
+        except OSError as exc:
+            raise _usage_error(f"không đọc được mẫu báo cáo {template}: "
+                               f"{exc.strerror or exc}.") from None
+        except TemplateFileError as exc:
+            typer.echo(f"Lỗi: {template}: {exc}", err=True)
+            raise typer.Exit(1) from None
+        if problems:
+            for problem in problems:
+                typer.echo(f"Lỗi: {template}, {problem.part}: {problem.message}", err=True)
+            raise typer.Exit(1)
+    if token is not None and not token.strip():
+        raise _usage_error("--token không được để trống.")
+    from ..serve.app import Config
+    from ..serve.server import local
+    from ..serve.server import serve as run_server
+    from ..serve.uploads import MB
+
+    if not local(host):
+        typer.echo(f"Cảnh báo: máy chủ nghe trên {host}: mọi người truy cập được địa chỉ này "
+                   "đều dùng được dịch vụ" + ("." if token else "; hãy đặt --token để chỉ "
+                   "người có mã mới dùng được."), err=True)
+    config = Config(rules=loaded, template=blob, max_upload=max_upload * MB,
+                    max_request=10 * max_upload * MB, token=token,
+                    workers=jobs or default_jobs(), pdf=find_soffice() is not None)
+    raise typer.Exit(run_server(config, host, port))
 
 
 def _click():
@@ -496,26 +643,113 @@ def _click():
     return click_mod
 
 
-HELP_OPTION_TEXT = "Hiện hướng dẫn này rồi thoát."
+_REPLACEMENT = "\ufffd"
+_PROBE = "Lỗi: đã lập báo cáo — ạ ặ ữ ở Đ"  # what every message may hold
+
+
+def _unencodable(exc: UnicodeError) -> tuple[bytes, int]:
+    """Encoding error handler for the console: what cannot be written (a file name's
+    undecodable bytes, kept by Python as surrogates) becomes U+FFFD, or `?`. Bytes, not
+    text: the UTF-8 encoder accepts only ASCII text from a handler."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    try:
+        rep = _REPLACEMENT.encode(exc.encoding)
+    except (UnicodeError, LookupError):
+        rep = b"?"
+    return rep * (exc.end - exc.start), exc.end
+
+
+def _safe_streams() -> None:
+    """Make stdout and stderr unable to fail on a character: a stream whose encoding
+    cannot hold Vietnamese (cp1252, ascii, cp1258 — which has only combining accents)
+    is switched to UTF-8, and anything still unwritable is replaced (docs/decisions.md)."""
+    import codecs
+
+    codecs.register_error("baocao-replace", _unencodable)
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:
+            continue
+        try:
+            _PROBE.encode(stream.encoding or "ascii")
+            fits = True
+        except (UnicodeError, LookupError):
+            fits = False
+        try:
+            if fits:
+                reconfigure(errors="baocao-replace")
+            else:
+                reconfigure(encoding="utf-8", errors="baocao-replace")
+        except (ValueError, OSError, TypeError):  # a stream that cannot change now
+            pass
+
+
+_SIGNALLED: list[int] = []
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    """Ctrl-C and SIGTERM both unwind the command as KeyboardInterrupt, so every clean-up
+    (temporary files, workers, LibreOffice) runs; a second signal during that clean-up,
+    which takes at most a few seconds, is ignored rather than cutting it short."""
+    if _SIGNALLED:
+        return
+    _SIGNALLED.append(signum)
+    raise KeyboardInterrupt
+
+
+def _install_signals() -> list[tuple[int, object]]:
+    import signal
+    from contextlib import suppress
+
+    old = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with suppress(ValueError):  # not the main thread (a caller's thread): leave them be
+            old.append((sig, signal.signal(sig, _on_signal)))
+    return old
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: runs the app and turns usage errors into Vietnamese messages (exit 2)."""
+    import signal
+
+    _safe_streams()
+    _SIGNALLED.clear()
+    _TOLD.clear()
+    old = _install_signals()
+    try:
+        code = _run(argv)
+    except KeyboardInterrupt:  # before or after click's own handling
+        code = 130
+    finally:
+        for sig, handler in old:
+            signal.signal(sig, handler)  # type: ignore[arg-type]
+    if code == 130 or _SIGNALLED:
+        if not _TOLD:
+            with _suppress_pipe():
+                typer.echo("Đã dừng theo yêu cầu trước khi xong; không có tệp nào ghi dở.",
+                           err=True)
+        return 128 + (_SIGNALLED[0] if _SIGNALLED else signal.SIGINT)
+    return code
+
+
+def _run(argv: list[str] | None) -> int:
     click = _click()
     exceptions = click.exceptions
     args = sys.argv[1:] if argv is None else argv
     command = typer.main.get_command(app)
-    if not args or any(a in ("-h", "--help") for a in args):
-        _vietnamese_help(click, command)
+    if len(args) <= 1 or any(a in ("-h", "--help") for a in args):
+        vietnamese_help(click, command)  # a group without a command prints its help too
     try:
         # Without standalone mode click returns the code of `typer.Exit` instead of exiting.
         code = command.main(args=args, prog_name="baocao", standalone_mode=False)
     except exceptions.NoArgsIsHelpError as exc:
-        typer.echo(exc.ctx.get_help() if exc.ctx else "")
+        if exc.format_message():  # rich help is printed when the error is made
+            typer.echo(exc.format_message())
         return 2
     except exceptions.UsageError as exc:
-        typer.echo(f"Lỗi: {_translate(exc.format_message())}", err=True)
-        typer.echo("Xem hướng dẫn: baocao --help", err=True)
+        typer.echo(f"Lỗi: {usage_message(exc, exceptions)}", err=True)
+        typer.echo(help_hint(exc, command, args), err=True)
         return 2
     except typer.Exit as exc:
         return exc.exit_code
@@ -523,42 +757,11 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo("Đã dừng.", err=True)
         return 1
     except KeyboardInterrupt:
-        typer.echo("Đã dừng.", err=True)
         return 130
     except BrokenPipeError:  # output piped into `head` or a closed pager
+        _quiet_stdout()
         return 0
     return code if isinstance(code, int) else 0
-
-
-def _vietnamese_help(click, command) -> None:
-    """Vietnamese wording for the help screen that typer and click print in English."""
-    formatting = click.formatting
-    original = formatting.HelpFormatter.write_usage
-
-    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        original(self, prog, args, "Cách dùng: " if prefix is None else prefix)
-
-    formatting.HelpFormatter.write_usage = write_usage
-    commands = [command]
-    for cmd in commands:  # grows while walking: sub-groups' commands are appended
-        commands.extend(getattr(cmd, "commands", {}).values())
-    for cmd in commands:
-        ctx = click.Context(cmd, info_name=cmd.name,
-                            help_option_names=["-h", "--help"])
-        option = cmd.get_help_option(ctx)
-        if option is not None:
-            option.help = HELP_OPTION_TEXT
-    try:
-        from typer import rich_utils
-    except ImportError:  # plain click help
-        return
-    rich_utils.ARGUMENTS_PANEL_TITLE = "Đối số"
-    rich_utils.OPTIONS_PANEL_TITLE = "Tùy chọn"
-    rich_utils.COMMANDS_PANEL_TITLE = "Lệnh"
-    rich_utils.ERRORS_PANEL_TITLE = "Lỗi"
-    rich_utils.REQUIRED_LONG_STRING = "[bắt buộc]"
-    rich_utils.DEFAULT_STRING = "[mặc định: {}]"
-    rich_utils.ABORTED_TEXT = "Đã dừng."
 
 
 if __name__ == "__main__":

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from .. import contract
 from ..issues import Issue, make
-from ..vn import fold, fold_header
+from ..vn import fold
 from .guards import inspect
+from .headers import find_header, match_row
 
 if TYPE_CHECKING:
     from .xlsx import Sheet
@@ -126,12 +127,7 @@ def _load_detail(exc: Exception) -> str:
 
 def _header_map(values: list[Any], spec: contract.SheetSpec) -> dict[str, int]:
     """Column key -> index for the contract's columns found in one row."""
-    wanted = {fold_header(c.label): c.key for c in spec.columns}
-    found: dict[str, int] = {}
-    for i, v in enumerate(values):
-        if isinstance(v, str) and (key := wanted.get(fold_header(v))) and key not in found:
-            found[key] = i
-    return found
+    return match_row(enumerate(values), spec).columns
 
 
 def _row_values(ws: Sheet, r: int, merged_value: dict[tuple[int, int], Any] | None = None
@@ -159,25 +155,18 @@ def _read_table(ws: Sheet, spec: contract.SheetSpec, issues: list[Issue]) -> Tab
     if hidden_sheet:
         issues.append(make("W104", sheet=ws.title))
     merged_value = _merged_header_values(ws)
-    required = [c.key for c in spec.columns if c.required]
-    best: tuple[int, dict[str, int]] = (0, {})
-    header_row = 0
     max_row = ws.max_row or 0
-    for r in range(1, min(HEADER_SEARCH_ROWS, max_row) + 1):
-        found = _header_map(_row_values(ws, r, merged_value), spec)
-        if all(k in found for k in required):
-            header_row, best = r, (r, found)
-            break
-        if len(found) > len(best[1]):
-            best = (r, found)
-    if not header_row:
-        missing = [c.label for c in spec.columns if c.required and c.key not in best[1]]
+    header = find_header(((r, enumerate(_row_values(ws, r, merged_value)))
+                          for r in range(1, min(HEADER_SEARCH_ROWS, max_row) + 1)), spec)
+    if header is None or not header.complete:
+        have = header.columns if header is not None else {}
+        missing = [c.label for c in spec.columns if c.required and c.key not in have]
         expected = [c.label for c in spec.columns if c.required]
         issues.append(make("E103", sheet=ws.title, missing=_quote(missing),
                            expected=_quote(expected)))
         return None
 
-    columns = best[1]
+    header_row, columns = header.row, header.columns
     first_data = header_row + 1
     spans_down = any(r1 <= header_row < r2 for r1, _, r2, _ in ws.merged)
     if spans_down and first_data <= max_row:

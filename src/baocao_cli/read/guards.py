@@ -9,6 +9,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from ..files import InputProblem, input_problem
 from ..issues import Issue, make
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # far above any unit's report, far below a zip bomb
@@ -37,10 +38,9 @@ def inspect(path: Path, keep: bool = False
     kept members rather than inflating them a second time.
     """
     name = path.name
-    if not path.exists():
-        return make("E001", sheet=name), [], {}
-    if path.is_dir():
-        return make("E003", sheet=name, detail="đây là một thư mục"), [], {}
+    problem = input_problem(path)  # a FIFO, a device, a loop, no permission: never opened
+    if problem is not None:
+        return _file_issue(path, problem), [], {}
     try:
         size = path.stat().st_size
         fh = path.open("rb")
@@ -69,6 +69,18 @@ def inspect(path: Path, keep: bool = False
                 return _inspect_zip(zf, name, keep)
         except Exception as exc:  # zipfile and zlib raise many types for damaged archives
             return make("E006", sheet=name, detail=_zip_detail(exc)), [], {}
+
+
+def _file_issue(path: Path, problem: InputProblem) -> Issue:
+    """One issue, the same in validate, build and batch, for a path that is no readable file."""
+    name = path.name
+    if problem.kind == "missing":
+        return make("E001", sheet=name)
+    if problem.kind == "folder":
+        return make("E003", sheet=name, detail="đây là một thư mục")
+    if problem.kind == "permission":
+        return make("E011", sheet=name, file=name)
+    return make("E010", sheet=name, detail=problem.reason)
 
 
 def _inspect_zip(zf: zipfile.ZipFile, name: str, keep: bool

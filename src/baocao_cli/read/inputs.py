@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..files import real_path
+
 
 def _hidden(path: Path, root: Path) -> bool:
     """A hidden file or a file inside a hidden folder below `root`; Office lock files."""
@@ -27,13 +29,13 @@ def collect(inputs: Iterable[Path], outdir: Path | None = None
     explicitly are taken as they are, whatever their suffix: a wrong one is reported as
     that unit's error.
     """
-    out_resolved = outdir.resolve() if outdir is not None else None
+    out_resolved = Path(real_path(outdir)) if outdir is not None else None
     seen: set[Path] = set()
     files: list[Path] = []
     empty: list[Path] = []
 
     def add(p: Path) -> None:
-        key = p.resolve()
+        key = Path(real_path(p))  # a symlink loop is a unit's error, not a crash
         if key not in seen:
             seen.add(key)
             files.append(p)
@@ -42,9 +44,11 @@ def collect(inputs: Iterable[Path], outdir: Path | None = None
         if item.is_dir():
             found = []
             for p in item.rglob("*"):
-                if p.suffix.lower() != ".xlsx" or _hidden(p, item) or not p.is_file():
+                # Not only regular files: a FIFO or a broken link named .xlsx is reported
+                # as that unit's problem rather than silently left out.
+                if p.suffix.lower() != ".xlsx" or _hidden(p, item) or p.is_dir():
                     continue
-                if out_resolved is not None and out_resolved in p.resolve().parents:
+                if out_resolved is not None and out_resolved in Path(real_path(p)).parents:
                     continue
                 found.append(p)
             if not found:

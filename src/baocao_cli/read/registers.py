@@ -21,8 +21,9 @@ from typing import Any
 
 from .. import contract
 from ..issues import Issue, make
-from ..vn import fold, fold_header
+from ..vn import fold
 from .guards import check_file
+from .headers import find_header, header_key, header_keys
 from .sheet_xml import (
     _ANY_CELL,
     _CELL,
@@ -82,38 +83,14 @@ class RegisterTable:
         return values if values is not None else [None] * len(self.row_numbers)
 
 
-def _hkey(text: str) -> str:
-    return re.sub(r"[,.;:/]", "", fold_header(text))
-
-
-@functools.cache
-def _header_keys(spec: contract.SheetSpec) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for c in spec.columns:
-        for label in (c.label, *c.aliases):
-            out.setdefault(_hkey(label), c.key)
-    return out
-
-
 def _find_header(head: dict[int, list[tuple[str, Any]]], spec: contract.SheetSpec
                  ) -> tuple[int, dict[str, str], list[tuple[str, str]]] | None:
     """(header row, column key -> letter, unknown header cells) of the first matching row."""
-    keys = _header_keys(spec)
-    required = [c.key for c in spec.columns if c.required]
-    for r in sorted(head):
-        found: dict[str, str] = {}
-        extra: list[tuple[str, str]] = []
-        for letter, v in head[r]:
-            if not isinstance(v, str) or not v.strip():
-                continue
-            key = keys.get(_hkey(v))
-            if key and key not in found:
-                found[key] = letter
-            else:
-                extra.append((f"{letter}{r}", v.strip()))
-        if all(k in found for k in required):
-            return r, found, extra
-    return None
+    header = find_header(((r, head[r]) for r in sorted(head)), spec)
+    if header is None or not header.complete:
+        return None
+    return header.row, header.columns, [(f"{letter}{header.row}", text)
+                                        for letter, text in header.extra]
 
 
 def _read_sheet(wb: Workbook, title: str, spec: contract.SheetSpec, shown: str,
@@ -143,8 +120,8 @@ def _no_header(head: dict[int, list[tuple[str, Any]]], spec: contract.SheetSpec,
     """E611, naming the required columns the fullest row of the search lacks."""
     expected = ", ".join(f"\"{c.label}\"" for c in spec.columns if c.required)
     best = max(head.values(), key=len, default=[])
-    keys = _header_keys(spec)
-    have = {keys.get(_hkey(v)) for _, v in best if isinstance(v, str)}
+    keys = header_keys(spec)
+    have = {keys.get(header_key(v)) for _, v in best if isinstance(v, str)}
     missing = ", ".join(f"\"{c.label}\"" for c in spec.columns
                         if c.required and c.key not in have)
     return make("E611", sheet=shown, missing=missing, expected=expected,

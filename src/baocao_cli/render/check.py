@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import BaocaoError
 from .report import TEMPLATE_FIELDS, TEMPLATE_ITEM_FIELDS, TEMPLATE_VARIABLES
 from .sandbox import FILTERS
 
@@ -38,7 +39,7 @@ class CheckResult:
         return not self.problems
 
 
-class TemplateFileError(Exception):
+class TemplateFileError(BaocaoError):
     """The file is not a Word document at all; the message is for the user."""
 
 

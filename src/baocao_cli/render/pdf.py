@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -30,7 +31,8 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-from ..files import write_atomic
+from ..errors import BaocaoError
+from ..files import os_error_reason, os_error_text, write_atomic
 
 INSTALL_HINT = ("Cài LibreOffice để xuất PDF, ví dụ trên Debian/Ubuntu: "
                 "`sudo apt-get install libreoffice-writer-nogui` (hoặc tải từ "
@@ -59,7 +61,7 @@ BARREN_RUNS = 3  # LibreOffice starts in a row without a PDF before the rest are
 _WINDOWS = sys.platform == "win32"
 
 
-class PdfError(Exception):
+class PdfError(BaocaoError):
     """The PDF could not be made; the message is for the user, in Vietnamese."""
 
 
@@ -113,7 +115,11 @@ def not_found_message(env: Mapping[str, str] | None = None) -> str:
 @contextlib.contextmanager
 def private_folder() -> Iterator[Path]:
     """The run's one temporary folder, private (0700), removed however the run ends."""
-    folder = Path(tempfile.mkdtemp(prefix="baocao-pdf-"))
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="baocao-pdf-"))
+    except OSError as exc:  # no writable temporary folder at all
+        raise PdfError(f"không tạo được thư mục tạm để chuyển sang PDF: "
+                       f"{os_error_reason(exc)}.") from None
     try:
         yield folder
     finally:
@@ -204,9 +210,11 @@ class Converter:
                    XDG_RUNTIME_DIR=home, TMPDIR=str(self.folder / "tmp"),
                    TMP=str(self.folder / "tmp"), TEMP=str(self.folder / "tmp"),
                    GSETTINGS_BACKEND="memory")
+        env.pop("DBUS_SESSION_BUS_ADDRESS", None)
         return env
 
-    def _start(self, sources: list[Path], outdir: Path) -> subprocess.Popen[bytes]:
+    def _start(self, sources: list[Path], outdir: Path, log: Path
+               ) -> subprocess.Popen[bytes]:
         cmd = [self.program, "--headless", "--invisible", "--norestore", "--nolockcheck",
                "--nodefault", "--nologo",
                f"-env:UserInstallation={self.profile.as_uri()}",
@@ -217,13 +225,14 @@ class Converter:
             kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
         else:  # its own group: killed as one, and Ctrl-C in the terminal is ours to handle
             kwargs["start_new_session"] = True
-        try:
-            return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL, env=self._env(),
-                                    cwd=self.folder, **kwargs)  # type: ignore[call-overload]
+        try:  # its words go to a file, read when it fails (a pipe could fill up)
+            with open(log, "wb") as out:
+                return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                                        stderr=subprocess.STDOUT, env=self._env(),
+                                        cwd=self.folder, **kwargs)  # type: ignore[call-overload]
         except OSError as exc:
             raise PdfError(f"không chạy được LibreOffice ({self.program}): "
-                           f"{exc.strerror or exc}. {INSTALL_HINT}") from None
+                           f"{os_error_reason(exc)}. {INSTALL_HINT}") from None
 
     def _kill(self, proc: subprocess.Popen[bytes]) -> None:
         """The launcher and soffice.bin under it, and wait until they are gone."""
@@ -231,7 +240,10 @@ class Converter:
             if _WINDOWS:
                 subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)],
                                capture_output=True, check=False)
-            else:
+            else:  # soffice.bin may have left the group: every process below it too
+                for pid in _descendants(proc.pid):
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(proc.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -306,7 +318,7 @@ class Converter:
             try:
                 shutil.copyfile(docx, source)
             except OSError as exc:
-                finish(i, f"không đọc được {docx}: {exc.strerror or exc}.")
+                finish(i, os_error_text(exc, docx, reading=True))
                 continue
             sources.append(source)
             todo.append(i)
@@ -315,9 +327,9 @@ class Converter:
         with self._lock:
             if self._stopped:
                 return []
-            proc = self._proc = self._start(sources, outdir)
+            proc = self._proc = self._start(sources, outdir, work / "log")
         try:
-            return self._watch(proc, pairs, todo, outdir, finish)
+            return self._watch(proc, pairs, todo, outdir, finish, work / "log")
         finally:
             self._kill(proc)
             with self._lock:
@@ -325,8 +337,8 @@ class Converter:
             shutil.rmtree(work, ignore_errors=True)
 
     def _watch(self, proc: subprocess.Popen[bytes], pairs: Sequence[tuple[Path, Path]],
-               todo: list[int], outdir: Path, finish: Callable[[int, str | None], None]
-               ) -> list[int]:
+               todo: list[int], outdir: Path, finish: Callable[[int, str | None], None],
+               log: Path) -> list[int]:
         """Move each PDF into place as LibreOffice finishes it; time each document."""
         pending = list(todo)
         last_done = -1  # position in `todo` of the last PDF seen
@@ -357,8 +369,13 @@ class Converter:
                         finish(i, self._unreadable(pairs[i][0]))
                     return []
                 culprit = pending[0]
-                finish(culprit, f"LibreOffice dừng bất thường (mã {proc.returncode}) khi "
-                       f"chuyển {Path(pairs[culprit][0]).name} sang PDF.")
+                try:
+                    said = log.read_text("utf-8", errors="replace")
+                except OSError:
+                    said = ""
+                finish(culprit, f"LibreOffice dừng bất thường khi chuyển "
+                       f"{Path(pairs[culprit][0]).name} sang PDF "
+                       f"({_failure(proc.returncode, said)}).")
                 return pending[1:]
             now = time.monotonic()
             if progressed:
@@ -380,7 +397,7 @@ class Converter:
             with open(made, "rb") as src:
                 write_atomic(target, lambda fh: shutil.copyfileobj(src, fh, 1 << 20))
         except OSError as exc:
-            return f"không ghi được {target}: {exc.strerror or exc}."
+            return os_error_text(exc, target)
         finally:
             with contextlib.suppress(OSError):
                 made.unlink()
@@ -456,3 +473,44 @@ def docx_to_pdf(docx: Path, pdf: Path, timeout: float = TIME_LIMIT) -> None:
     (error,) = convert_all([(docx, pdf)], time_limit=timeout)
     if error:
         raise PdfError(error)
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes below `pid` (Linux's /proc; elsewhere none are found): `soffice.bin`
+    moves to a process group of its own, so killing the group is not enough."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+_ADDRESS = re.compile(r"0x[0-9a-f]{4,}|\(\+0x|\bsignal\b|Fatal exception", re.IGNORECASE)
+
+
+def _failure(code: int, output: str) -> str:
+    """Why LibreOffice failed, in words: never its backtrace's addresses."""
+    if code < 0:
+        return f"LibreOffice bị dừng bởi tín hiệu {-code}"
+    if code in (134, 139) or _ADDRESS.search(output):
+        return f"LibreOffice gặp sự cố và tự dừng (mã thoát {code}); hãy thử lại, kiểm tra " \
+               "dung lượng ổ đĩa và quyền ghi thư mục tạm"
+    lines = [ln for ln in output.strip().splitlines()
+             if ln.strip() and not ln.startswith(("convert ", "Warning:"))]
+    said = f"; LibreOffice báo: {lines[-1][:200]}" if lines else ""
+    return f"mã thoát {code}{said}"

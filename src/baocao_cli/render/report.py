@@ -18,6 +18,7 @@ from ..model import ArrangementRow, Report, ScoreItem
 from ..score.compute import ZERO, Scores, item_max, item_score
 from ..score.rules import Rules
 from ..vn import (
+    bare_item,
     date_phrase,
     date_words,
     format_number,
@@ -49,7 +50,7 @@ def _addressees(report: Report) -> str:
         return report.info.kinh_gui.rstrip(";.")
     marked = []
     for r in report.recipients:
-        text = r.strip().lstrip("-+•").strip().rstrip(";,.").strip()
+        text = bare_item(r)
         if text.lower().endswith("(báo cáo)"):
             marked.append(text[: -len("(báo cáo)")].strip())
     return ", ".join(marked)
@@ -101,7 +102,7 @@ def _document_lines(report: Report) -> list[str]:
     return lines
 
 
-def _score_rows(report: Report, scores: Scores, rules: Rules) -> tuple[list[dict], str]:
+def _score_rows(report: Report, scores: Scores) -> tuple[list[dict], str]:
     rows: list[dict[str, Any]] = []
 
     def add_items(items: list[ScoreItem]) -> None:
@@ -198,7 +199,7 @@ def context(report: Report, scores: Scores, rules: Rules) -> dict[str, Any]:
     title_ii += " VỀ KẾ HOẠCH CHỈNH LÝ TÀI LIỆU"
     title_ii += f" GIAI ĐOẠN {period}" if period else ""
     table, totals, share = _arrangement(report.arrangement)
-    score_rows, total_max = _score_rows(report, scores, rules)
+    score_rows, total_max = _score_rows(report, scores)
 
     summary = info.trich_yeu or default_summary(report)
     part_lines = []

@@ -10,10 +10,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from ..errors import BaocaoError
 from ..vn import date_phrase, date_words, format_number, format_score, to_decimal, upper_vn
 
 
-class TemplateError(Exception):
+class TemplateError(BaocaoError):
     """The template could not be rendered; the message is for the user, in Vietnamese."""
 
 

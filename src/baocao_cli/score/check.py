@@ -1,7 +1,7 @@
 """Checks of the self-assessment against the rules: maxima, sums, parts, the rating.
 
 They need the rules and the scoring arithmetic, so they run in this stage, after the
-contract's own checks (`check.validate`) and before the totals are trusted.
+contract's own checks (`validate.relations`) and before the totals are trusted.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ def check_scores(report: Report, rules: Rules) -> list[Issue]:
         scores = compute(report, rules)
         if fold(scores.rating) != fold(info.tu_xep_loai):
             issues.append(make("E313", sheet=report.sheet("thong_tin"),
-                               cell=info.refs.get("tu_xep_loai"), declared=info.tu_xep_loai,
+                               cell=info.refs.get("tu_xep_loai"), key="tu_xep_loai",
+                               declared=info.tu_xep_loai,
                                total=format_score(scores.total), computed=scores.rating))
     return issues
 
@@ -51,7 +52,8 @@ def _check_scores(report: Report, rules: Rules) -> list[Issue]:
         for item in part.items:
             _check_item(item, sheet, item_errors)
         issues += item_errors
-        if not part.items and part.score is None and rp.kind == "scored":
+        if not part.items and part.score is None and not part.score_unreadable \
+                and rp.kind == "scored":
             issues.append(make("E315", sheet=sheet, cell=part.refs.get("tu_cham"), part=rp.code))
         if item_errors:
             continue

@@ -31,9 +31,6 @@ class Scores:
     def scored(self) -> list[PartScore]:
         return [p for p in self.parts if p.kind == "scored"]
 
-    def of_kind(self, kind: str) -> Decimal:
-        return sum((p.score for p in self.parts if p.kind == kind), ZERO)
-
 
 def item_score(item: ScoreItem) -> Decimal:
     """A group scores the sum of its children; a leaf its own score (blank counts 0)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import textwrap
 import tomllib
 from collections.abc import Callable
@@ -10,6 +9,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
+
+from ..contract import stt_kind
+from ..errors import BaocaoError
+from ..files import input_problem, os_error_reason, problem_text
 
 DEFAULT_RULES = "ha-tinh-2021"
 KINDS = ("scored", "bonus", "deduction")
@@ -19,13 +22,10 @@ TOP_KEYS = ("id", "title", "decision", "confirmed", "decimals", "parts", "bands"
 PART_KEYS = ("code", "name", "kind", "max")
 BAND_KEYS = ("name", "from")
 CRITERION_KEYS = ("part", "stt", "text", "max")
-# The STT forms of `Chấm điểm` items (as the parser reads them): `1`, `2.1`, and `a)`.
-ITEM_STT = re.compile(r"^\d+(?:\.\d+)*$")
-SUB_STT = re.compile(r"^[a-zđ]\)$")
 Where = Callable[[str], str]  # key -> "Tệp quy tắc FILE, khóa KEY"
 
 
-class RulesError(Exception):
+class RulesError(BaocaoError):
     """A rules file that cannot be used; the message names the file and the key."""
 
 
@@ -158,7 +158,7 @@ def _parse_parts(raw_parts: object, at: Where) -> list[Part]:
         code = _text(raw, "code", where)
         if any(p.code == code for p in parts):
             raise RulesError(f"{where}.code: mã phần \"{code}\" bị trùng.")
-        if ITEM_STT.match(code) or SUB_STT.match(code.lower()):
+        if stt_kind(code) is not None:
             raise RulesError(f"{where}.code: mã phần \"{code}\" trùng dạng STT của tiêu chí "
                              f"(1, 2.1, a)). Cần mã khác, ví dụ số La Mã I, II, III.")
         kind = raw.get("kind", "scored")
@@ -233,13 +233,13 @@ def _parse_criteria(raw_list: object, parts: list[Part], at: Where) -> list[Crit
             raise RulesError(f"{where}.stt: cần số thứ tự dạng chuỗi, ví dụ \"1\", \"2.1\" "
                              f"hoặc \"a)\".")
         stt = stt.strip()
-        is_sub = bool(SUB_STT.match(stt.lower()))
-        if not (ITEM_STT.match(stt) or is_sub):
+        kind = stt_kind(stt)
+        if kind is None:
             raise RulesError(f"{where}.stt: \"{stt}\" không đúng dạng. Cần \"1\", \"2.1\" hoặc "
                              f"\"a)\".")
         n = len(criteria)
         parent: int | None = None
-        if is_sub:
+        if kind == "sub":
             if part not in last_numbered:
                 raise RulesError(f"{where}.stt: tiêu chí con \"{stt}\" cần đứng sau một tiêu "
                                  f"chí đánh số của phần {part}.")
@@ -300,6 +300,9 @@ def load_rules(path: str | Path | None = None) -> Rules:
         source = f"{name}.toml"
     else:
         p = Path(path)
+        problem = input_problem(p)  # a FIFO would block the read forever
+        if problem is not None and problem.kind in ("special", "permission", "other"):
+            raise RulesError(f"Tệp quy tắc {p}: {problem_text(p, problem)}")
         try:
             text = p.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -312,7 +315,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
             raise RulesError(f"Tệp quy tắc {p} không phải văn bản UTF-8. Hãy lưu lại tệp với "
                              f"bảng mã UTF-8.") from None
         except OSError as exc:
-            raise RulesError(f"Không đọc được tệp quy tắc {p}: {exc.strerror or exc}.") from None
+            raise RulesError(f"Không đọc được tệp quy tắc {p}: {os_error_reason(exc)}.") from None
         source = str(p)
     try:
         data = tomllib.loads(text)

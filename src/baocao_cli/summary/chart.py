@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import BaocaoError
 from ..vn import format_number
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ BLACK = (0, 0, 0)
 GRID = (0xD9, 0xD9, 0xD9)
 
 
-class ChartError(Exception):
+class ChartError(BaocaoError):
     """The chart cannot be drawn; the message is for the user, in Vietnamese."""
 
 

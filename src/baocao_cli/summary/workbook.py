@@ -147,9 +147,10 @@ def write_summary_xlsx(path: Path, units: Sequence[UnitResult], rules: Rules) ->
     headers += [_part_header(p.code, p.kind) for p in rules.parts]
     headers += ["Tổng điểm", "Xếp loại", "Trạng thái", "Số lỗi", "Số cảnh báo", "Báo cáo"]
     rows: list[list[Any]] = []
+    shown = shown_sources([u.source for u in units])
     for rank, u in ranked(units):
         scores = dict(u.parts)
-        rows.append([rank, Path(u.source).name, u.co_quan, u.ky_hieu, u.nam or None]
+        rows.append([rank, shown[u.source], u.co_quan, u.ky_hieu, u.nam or None]
                     + [scores.get(p.code) for p in rules.parts]
                     + [u.total, u.rating or "", STATUS_OK if u.ok else STATUS_FAILED,
                        u.n_errors, u.n_warnings, u.output or ""])
@@ -172,11 +173,67 @@ def write_summary_xlsx(path: Path, units: Sequence[UnitResult], rules: Rules) ->
         if u.ok:
             continue
         for i, (code, message) in enumerate(zip(u.error_codes, u.errors, strict=True), 1):
-            failed_rows.append([Path(u.source).name, u.source, u.n_errors, i, code, message])
+            failed_rows.append([shown[u.source], u.source, u.n_errors, i, code, message])
         if not u.errors:
-            failed_rows.append([Path(u.source).name, u.source, u.n_errors, None, "", ""])
+            failed_rows.append([shown[u.source], u.source, u.n_errors, None, "", ""])
     _sheet(wb, "Đơn vị lỗi", ["Tệp", "Đường dẫn", "Số lỗi", "Lỗi thứ", "Mã lỗi", "Nội dung lỗi"],
            failed_rows, [30, 45, 8, 8, 9, 100])
     wb.properties.title = "Tổng hợp kết quả đánh giá, xếp loại công tác văn thư, lưu trữ"
     wb.properties.creator = "baocao"
+    for ws in wb.worksheets:
+        print_ready(ws)
     write_atomic(path, wb.save)
+
+
+def shown_sources(sources: Sequence[str]) -> dict[str, str]:
+    """Each unit's workbook as the summary names it: its path below the folder that holds
+    them all, so `huyen-a/Sở Nội vụ.xlsx` and `huyen-b/Sở Nội vụ.xlsx` stay apart."""
+    import os
+
+    if not sources:
+        return {}
+    folders = [os.path.dirname(os.path.abspath(s)) for s in sources]
+    try:
+        root = os.path.commonpath(folders)
+    except ValueError:  # different drives (Windows): the full paths, as given
+        return {s: s for s in sources}
+    return {s: Path(os.path.relpath(os.path.abspath(s), root)).as_posix() for s in sources}
+
+
+# Columns whose short values read best centred: a right-aligned rank ran into the file name.
+CENTRED = frozenset({"Hạng", "Năm", "Ký hiệu", "Số lỗi", "Số cảnh báo", "Lỗi thứ", "Mã lỗi",
+                     "Số đơn vị", "Tỷ lệ"})
+PORTRAIT_WIDTH = 95  # characters of column width that fit an A4 portrait page
+
+
+def print_ready(ws: Any) -> None:
+    """Print setup of a summary sheet: A4, fitted to the page width, landscape when wide,
+    the header row repeated on every page, page numbers; texts wrap, short values centred."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    headers = [c.value for c in ws[1]]
+    width = sum(ws.column_dimensions[get_column_letter(i)].width or 13
+                for i in range(1, len(headers) + 1))
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if width > PORTRAIT_WIDTH else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "Trang &P/&N"
+    ws.oddHeader.center.text = ws.title
+    for c, header in enumerate(headers, 1):
+        centred = header in CENTRED
+        for (cell,) in ws.iter_rows(min_row=2, min_col=c, max_col=c):
+            if centred:
+                horizontal = "center"
+            elif isinstance(cell.value, str):
+                horizontal = "left"
+            else:
+                horizontal = "right"
+            cell.alignment = Alignment(horizontal=horizontal, vertical="top",
+                                       wrap_text=isinstance(cell.value, str))

@@ -14,15 +14,23 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from .. import contract
+from ..contract import stt_kind
 from ..issues import Issue, make
 from ..model import ArrangementRow, DocCount, Info, Report, ScoreItem, ScorePart
 from ..read.book import Book, Cell, Row, Table, as_date
-from ..vn import clean_text, fold, format_number, looks_legacy_encoded, parse_date, parse_number
+from ..vn import (
+    ascii_digits,
+    bare_item,
+    clean_text,
+    fold,
+    format_number,
+    looks_legacy_encoded,
+    parse_date,
+    parse_number,
+)
 
 KY_HIEU = re.compile(r"^[A-ZĐ0-9]+(?:-[A-ZĐ0-9]+)*$")
 PERIOD = re.compile(r"^(\d{4})\s*[-–—]\s*(\d{4})$")
-ITEM_STT = re.compile(r"^\d+(?:\.\d+)*$")
-SUB_STT = re.compile(r"^[a-zđ]\)$")
 GROUPS = {fold(label): key for key, label in contract.GROUPS}
 GROUPS.update({fold(label.removeprefix("Văn bản ")): key for key, label in contract.GROUPS})
 SECTIONS = {fold(label): key for key, label in contract.SECTIONS}
@@ -79,6 +87,14 @@ class Reader:
                                     value=_clip(cleaned.text)))
         return cleaned.text
 
+    def _digits(self, sheet: str, cell: Cell, text: str) -> str:
+        """Digits of other scripts (`١٢٣`, `１２３`) read as 0-9, with a warning that says so."""
+        read, script = ascii_digits(text)
+        if script:
+            self.issues.append(make("W206", sheet=sheet, cell=cell.ref, value=_clip(text),
+                                    script=script, read=_clip(read)))
+        return read
+
     def number(self, sheet: str, cell: Cell | None, *, nonnegative: bool = True
                ) -> Decimal | None:
         if cell is None or self._bad(sheet, cell):
@@ -93,7 +109,7 @@ class Reader:
                 return None
             number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         else:
-            text = clean_text(str(value)).text
+            text = self._digits(sheet, cell, clean_text(str(value)).text)
             parsed = parse_number(text)
             if parsed.value is None:
                 self.issues.append(make("E201", sheet=sheet, cell=cell.ref, value=_clip(text)))
@@ -129,7 +145,7 @@ class Reader:
         d = as_date(cell.value)
         if d is not None:
             return d
-        text = clean_text(str(cell.value)).text
+        text = self._digits(sheet, cell, clean_text(str(cell.value)).text)
         d = parse_date(text)
         if d is None:
             self.issues.append(make("E204", sheet=sheet, cell=cell.ref, value=_clip(text)))
@@ -168,7 +184,7 @@ def parse_book(book: Book, rules: Rules) -> tuple[Report, list[Issue]]:
         report.info = _parse_info(t["thong_tin"], rd, rules)
     if "can_cu" in t:
         report.bases = [x for r in t["can_cu"].rows
-                        if (x := _strip_list_marks(rd.text(t["can_cu"].sheet, r.get("noi_dung"))))]
+                        if (x := bare_item(rd.text(t["can_cu"].sheet, r.get("noi_dung"))))]
     if "van_ban" in t:
         report.documents = _parse_documents(t["van_ban"], rd)
     if "cham_diem" in t:
@@ -187,10 +203,6 @@ def parse_book(book: Book, rules: Rules) -> tuple[Report, list[Issue]]:
         report.recipients = [x for r in t["noi_nhan"].rows
                              if (x := rd.text(sheet, r.get("noi_nhan")))]
     return report, issues
-
-
-def _strip_list_marks(text: str) -> str:
-    return text.strip().lstrip("-+•").strip().rstrip(";,.").strip()
 
 
 def _parse_info(table: Table, rd: Reader, rules: Rules) -> Info:
@@ -215,7 +227,10 @@ def _parse_info(table: Table, rd: Reader, rules: Rules) -> Info:
             continue
         seen[spec.key] = row
         info.refs[spec.key] = f"{table.columns.get('gia_tri', 'B')}{row.number}"
+        before = len(rd.issues)
         _set_info(info, spec, row.get("gia_tri"), sheet, rd, rules)
+        rd.issues[before:] = [_keyed(i, spec) for i in rd.issues[before:]]
+    _check_date(info, sheet, rd)
     for spec in contract.INFO_KEYS:
         if not spec.required:
             continue
@@ -226,6 +241,37 @@ def _parse_info(table: Table, rd: Reader, rules: Rules) -> Info:
             rd.issues.append(make("E106", sheet=sheet, cell=f"{col}{seen[spec.key].number}",
                                   key=spec.key, label=spec.label))
     return info
+
+
+# What an integer key of `Thông tin` expects, for a hint that fits the field (E214).
+_INT_HINTS = {"nam": ("năm báo cáo gồm bốn chữ số", "2021"),
+              "so": ("số của văn bản, một số nguyên (hoặc để trống)", "218")}
+
+
+def _keyed(issue: Issue, spec: contract.InfoKey) -> Issue:
+    """An issue of a `Thông tin` value, made again with its key: its place names the field."""
+    if issue.key is not None or issue.cell is None:
+        return issue
+    params = dict(issue.params)
+    if issue.code == "E201" and spec.key in _INT_HINTS:
+        expected, example = _INT_HINTS[spec.key]
+        return make("E214", sheet=issue.sheet, cell=issue.cell, key=spec.key,
+                    value=params["value"], expected=expected, example=example)
+    return make(issue.code, sheet=issue.sheet, cell=issue.cell, key=spec.key, **params)
+
+
+def _check_date(info: Info, sheet: str, rd: Reader) -> None:
+    """The date of issue against the reported year: before it is a slip, long after likely."""
+    if info.ngay is None or not info.nam:
+        return
+    cell, shown = info.refs.get("ngay"), _shown(info.ngay)
+    if info.ngay.year < info.nam:
+        rd.issues.append(make("E216", sheet=sheet, cell=cell, key="ngay", value=shown,
+                              year=info.nam))
+        info.ngay = None
+    elif info.ngay.year > info.nam + 1:
+        rd.issues.append(make("W207", sheet=sheet, cell=cell, key="ngay", value=shown,
+                              year=info.nam))
 
 
 def _set_info(info: Info, spec: contract.InfoKey, cell: Cell | None, sheet: str, rd: Reader,
@@ -262,7 +308,7 @@ def _set_info(info: Info, spec: contract.InfoKey, cell: Cell | None, sheet: str,
         if key == "quyen_han_ky" and text:
             prefix = next((p for p in contract.SIGNING_PREFIXES
                            if text.upper().startswith(p)), None)
-            if prefix is None:
+            if prefix is None or not text[len(prefix):].strip(" ."):  # a bare `KT.` too
                 rd.issues.append(make("E209", sheet=sheet, cell=cell.ref, key=key, value=text))
             else:  # `KT.GIÁM ĐỐC` → `KT. GIÁM ĐỐC`
                 text = f"{prefix} {text[len(prefix):].strip()}"
@@ -327,7 +373,7 @@ def _stt_text(cell: Cell | None, sheet: str, rd: Reader) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     text = rd.text(sheet, cell).strip()
-    return text[:-1] if text.endswith(".") and ITEM_STT.match(text[:-1]) else text
+    return text[:-1] if text.endswith(".") and contract.ITEM_STT.match(text[:-1]) else text
 
 
 def _parse_scores(table: Table, rd: Reader, rules: Rules) -> list[ScorePart]:
@@ -362,12 +408,14 @@ def _parse_scores(table: Table, rd: Reader, rules: Rules) -> list[ScorePart]:
                 current = None
                 continue
             first_of[code] = ref
-            current = ScorePart(code, text, maximum, score, note, _refs(table, row))
+            current = ScorePart(code, text, maximum, score, note, _refs(table, row),
+                                score_unreadable=score is None and score_cell is not None)
             parts.append(current)
             items, item_refs, last_numbered = {}, {}, None
             continue
-        is_sub = bool(SUB_STT.match(stt.lower()))
-        if not (ITEM_STT.match(stt) or is_sub):
+        kind = stt_kind(stt)
+        is_sub = kind == "sub"
+        if kind is None:
             rd.issues.append(make("E302", sheet=sheet, cell=ref, stt=stt,
                                   parts=", ".join(codes.values())))
             continue

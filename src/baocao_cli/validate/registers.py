@@ -126,7 +126,8 @@ class _Checker:
         for code, n in self.counts.items():
             if n > ISSUES_PER_CHECK:
                 # `capped`: `code` is make()'s own first parameter
-                self.issues.append(make(f"{code[0]}690", sheet=self.sheet, capped=code,
+                summary = "E690" if code.startswith("E") else "W690"
+                self.issues.append(make(summary, sheet=self.sheet, capped=code,
                                         n=format_number(n - ISSUES_PER_CHECK),
                                         total=format_number(n)))
         return self.issues

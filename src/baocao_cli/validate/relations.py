@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..issues import Issue, make
 from ..model import Report
-from ..vn import fold, format_number
+from ..vn import bare_item, fold, format_number
 
 
 def check_report(report: Report) -> list[Issue]:
@@ -16,13 +16,9 @@ def check_report(report: Report) -> list[Issue]:
     issues = _check_arrangement(report)
     if "van_ban" in report.sheet_names and not report.documents:
         issues.append(make("E107", sheet=report.sheet("van_ban")))
-    if not any(fold(r).startswith("luu") for r in _bare(report.recipients)):
+    if not any(fold(bare_item(r)).startswith("luu") for r in report.recipients):
         issues.append(make("W501", sheet=report.sheet("noi_nhan")))
     return issues
-
-
-def _bare(recipients: list[str]) -> list[str]:
-    return [r.lstrip("-+• ").strip() for r in recipients]
 
 
 def _check_arrangement(report: Report) -> list[Issue]:
@@ -32,7 +28,8 @@ def _check_arrangement(report: Report) -> list[Issue]:
     sheet = report.sheet("chinh_ly")
     info = report.info
     if not info.ke_hoach_chinh_ly:
-        issues.append(make("E403", sheet=report.sheet("thong_tin"), key="ke_hoach_chinh_ly"))
+        issues.append(make("E403", sheet=report.sheet("thong_tin"),
+                           cell=info.refs.get("ke_hoach_chinh_ly"), key="ke_hoach_chinh_ly"))
     first: dict[int, str] = {}
     for row in report.arrangement:
         ref = row.refs.get("nam", "")
