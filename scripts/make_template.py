@@ -24,6 +24,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from baocao_cli.render.layout import RULE_STYLE_AGENCY, RULE_STYLE_SUMMARY
+
 FONT = "Times New Roman"
 OUT = (Path(__file__).resolve().parent.parent
        / "src" / "baocao_cli" / "render" / "templates" / "bao-cao.docx")
@@ -175,24 +177,53 @@ class Writer:
         """A paragraph holding only a block tag (`{%p ... %}`); docxtpl removes it."""
         return self.para(container, text, size=14, align="left")
 
-    def rule(self, container, length_cm: float, width_cm: float, *,
-             indent_var: str | None = None):
-        """A short solid line, centred: an empty paragraph with a top border."""
+    def rule(self, container, length_cm: float, width_cm: float, *, style: str | None = None):
+        """A short solid line, centred: an empty paragraph with a top border.
+
+        With `style` (RULE_STYLES) the paragraph is of that named style, and the fill step
+        sets its indents from the text above; `length_cm` is then only the default."""
         # 5 pt before: the line stays clear of the descenders of the text above.
         p = self.para(container, "", size=1, align="center", before=5)
         ppr = p._p.get_or_add_pPr()
+        if style is not None:
+            ppr.insert(0, _style_ref(RULE_STYLES[style][0]))
         side = (width_cm - length_cm) / 2
         ind = put(ppr, "ind")
-        if indent_var:
-            # The line's length depends on the agency name, computed at render time.
-            ind.set(qn("w:left"), var(indent_var))
-            ind.set(qn("w:right"), var(indent_var))
-        else:
-            ind.set(qn("w:left"), str(int(side / 2.54 * 1440)))
-            ind.set(qn("w:right"), str(int(side / 2.54 * 1440)))
+        ind.set(qn("w:left"), str(int(side / 2.54 * 1440)))
+        ind.set(qn("w:right"), str(int(side / 2.54 * 1440)))
         border(ppr, "top", size=6, space=0)
         p.paragraph_format.space_after = Pt(0)
         return p
+
+
+# Named paragraph styles of the lines sized at fill time: (style id, default length cm).
+RULE_STYLES = {RULE_STYLE_AGENCY: ("DuongKeCoQuan", 2.5),
+               RULE_STYLE_SUMMARY: ("DuongKeTrichYeu", 5.0)}
+
+
+def _style_ref(style_id: str):
+    el = OxmlElement("w:pStyle")
+    el.set(qn("w:val"), style_id)
+    return el
+
+
+def rule_styles(doc) -> None:
+    """The rules' paragraph styles: a centred top border, 1 pt text, 5 pt before, so a
+    paragraph given the style in Word is such a line too."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    for name, (style_id, _) in RULE_STYLES.items():
+        st = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        st.element.set(qn("w:styleId"), style_id)
+        st.base_style = doc.styles["Normal"]
+        st.quick_style = False
+        pf = st.paragraph_format
+        pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        pf.space_before, pf.space_after = Pt(5), Pt(0)
+        pf.line_spacing = 1.0
+        border(st.element.get_or_add_pPr(), "top", size=6, space=0)
+        st.font.size = Pt(1)
+        set_fonts(st.element, 1)
 
 
 def borderless(table) -> None:
@@ -340,7 +371,7 @@ def header_block(doc, w: Writer) -> None:
     w.tag(left, "{%p endif %}")
     w.para(left, "{{ co_quan }}", size=13, bold=True)
     # 2/5 of the name's longest line, computed at render time (layout.rule_length_cm).
-    w.rule(left, 2.5, LEFT_COL - 2 * CELL_MARGIN, indent_var="gach_co_quan")
+    w.rule(left, 2.5, LEFT_COL - 2 * CELL_MARGIN, style=RULE_STYLE_AGENCY)
     w.para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=13, bold=True)
     w.para(right, "Độc lập - Tự do - Hạnh phúc", size=14, bold=True)
     w.rule(right, MOTTO_CM, RIGHT_COL - 2 * CELL_MARGIN)
@@ -354,7 +385,7 @@ def header_block(doc, w: Writer) -> None:
 def title_block(doc, w: Writer) -> None:
     w.para(doc, "BÁO CÁO", size=14, bold=True, before=24, keep_next=True)
     w.para(doc, "{{ trich_yeu }}", size=14, bold=True, keep_next=True)
-    w.rule(doc, 5.0, TEXT_WIDTH, indent_var="gach_trich_yeu")
+    w.rule(doc, 5.0, TEXT_WIDTH, style=RULE_STYLE_SUMMARY)
     w.tag(doc, "{%p if kinh_gui %}")
     p = w.para(doc, "", size=14, before=6, after=6)
     w.run(p, "Kính gửi: ", size=14)
@@ -564,6 +595,7 @@ def build() -> bytes:
     for p in list(doc.paragraphs):
         p._p.getparent().remove(p._p)
     styles(doc)
+    rule_styles(doc)
     page_setup(doc)
     w = Writer(doc)
     header_block(doc, w)
@@ -600,8 +632,11 @@ def slim(doc) -> None:
     for rid, rel in list(pkg.rels.items()):
         if rel.reltype.endswith("/thumbnail"):
             pkg.rels.pop(rid)
+    numbered = any(True for _ in doc.element.iter(qn("w:numPr")))
     for rid, rel in list(doc.part.rels.items()):
-        if rel.reltype.endswith(("/stylesWithEffects", "/customXml")):
+        # python-docx's numbering part names list styles that are not kept below
+        if rel.reltype.endswith(("/stylesWithEffects", "/customXml")) or (
+                rel.reltype.endswith("/numbering") and not numbered):
             doc.part.drop_rel(rid)
     styles_el = doc.styles.element
     latent = styles_el.find(qn("w:latentStyles"))
@@ -631,6 +666,14 @@ def slim(doc) -> None:
             styles_el.remove(st)
 
 
+# The extended properties of python-docx's blank document say "Microsoft Macintosh Word"
+# and "Normal.dotm"; a report says what made it, nothing else.
+APP_XML = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="'
+           b'http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+           b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+           b"<Application>baocao</Application><DocSecurity>0</DocSecurity></Properties>")
+
+
 def normalise_zip(blob: bytes) -> bytes:
     """Fixed entry times and order, so the same script gives the same bytes."""
     src = zipfile.ZipFile(io.BytesIO(blob))
@@ -639,7 +682,7 @@ def normalise_zip(blob: bytes) -> bytes:
         for name in sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n)):
             info = zipfile.ZipInfo(name, FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(info, src.read(name))
+            dst.writestr(info, APP_XML if name == "docProps/app.xml" else src.read(name))
     return out.getvalue()
 
 

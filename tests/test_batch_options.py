@@ -38,16 +38,28 @@ def test_batch_with_a_custom_template(tmp_path: Path) -> None:
         assert "BÁO CÁO NĂM" in reading_order(out / name)
 
 
-def test_batch_with_a_broken_template_fails_every_unit_without_traceback(
+def test_batch_with_a_broken_template_is_refused_before_any_unit(
         tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     units = unit_folder(tmp_path / "in")
     template = _template_with_title(tmp_path, "{{ bien_khong_co }}")
     out = tmp_path / "out"
     capsys.readouterr()
     assert main(["batch", str(units), "-o", str(out), "--template", str(template)]) == 1
-    text = capsys.readouterr().out
-    assert "bien_khong_co" in text and "Traceback" not in text
-    assert not list(out.glob("xa-*.docx"))
+    captured = capsys.readouterr()
+    assert "biến 'bien_khong_co' không có trong báo cáo" in captured.err
+    assert "Traceback" not in captured.err + captured.out
+    assert not out.exists()
+
+
+def test_library_batch_with_a_broken_template_fails_every_unit(tmp_path: Path) -> None:
+    from baocao_cli.batch import run_batch
+
+    units = unit_folder(tmp_path / "in")
+    template = _template_with_title(tmp_path, "{{ bien_khong_co }}")
+    result = run_batch([units], tmp_path / "out", jobs=1, template=template.read_bytes())
+    assert len(result.failed) == 2 and not result.built
+    assert all("bien_khong_co" in u.errors[-1] for u in result.failed)
+    assert not list((tmp_path / "out").glob("xa-*.docx"))
 
 
 @pytest.mark.skipif(not HAVE_SOFFICE, reason="LibreOffice (soffice) not installed")

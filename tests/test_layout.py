@@ -135,7 +135,6 @@ def test_the_graph_sees_imports_inside_functions() -> None:
     assert "read.book" in g["validate.parse"]
 
 
-@pytest.mark.xfail(strict=True, reason="render/: check, fill, report and sandbox still in a cycle")
 def test_no_import_cycle_counting_imports_inside_functions() -> None:
     assert cycles(graph()) == []
 

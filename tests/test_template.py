@@ -20,6 +20,7 @@ from baocao_cli.render import layout, sandbox
 from baocao_cli.render import report as render
 from baocao_cli.render.check import check_template, variables_markdown
 from baocao_cli.score.rules import load_rules
+from baocao_cli.summary import document
 
 
 def _export(tmp_path: Path, name: str = "mau.docx") -> Path:
@@ -75,9 +76,8 @@ def test_template_variables_are_exactly_the_context_keys() -> None:
 
 def test_variables_reference_matches_the_code() -> None:
     committed = (ROOT / "docs" / "template-variables.md").read_text(encoding="utf-8")
-    assert committed == variables_markdown(), (
-        "docs/template-variables.md is stale: python -m baocao_cli.render.check "
-        "> docs/template-variables.md")
+    assert committed == variables_markdown(render.VOCABULARY, document.VOCABULARY), (
+        "docs/template-variables.md is stale: python scripts/make_template_docs.py")
     for name in [*render.TEMPLATE_VARIABLES, *sandbox.FILTERS]:
         assert f"`{name}`" in committed
 
@@ -138,9 +138,23 @@ def test_header_columns_as_mau_1_4_and_quoc_hieu_on_one_line() -> None:
     cell = doc.tables[0].rows[0].cells[1]
     run = next(r for p in cell.paragraphs for r in p.runs if r.text == quoc_hieu)
     assert run.font.size.pt == 13 and run.font.bold
-    # The rule under the agency name takes its indents from the context.
-    xml = doc.tables[0]._tbl.xml
-    assert "{{ gach_co_quan }}" in xml
+    # The rule under the agency name is a paragraph of its named style, sized when filled.
+    rule = next(p for p in doc.tables[0].rows[0].cells[0].paragraphs
+                if p.style.name == layout.RULE_STYLE_AGENCY)
+    assert rule._p.pPr.find(qn("w:pBdr")) is not None
+
+
+@pytest.mark.parametrize("path", ["bao-cao.docx", "tong-hop.docx"])
+def test_no_jinja_inside_an_xml_attribute_of_a_shipped_template(path: str) -> None:
+    """An editor resets an attribute it cannot read (LibreOffice writes 0) and a schema
+    check calls it invalid: the shipped templates hold tags in text only."""
+    import re
+
+    package = zipfile.ZipFile(ROOT / "src/baocao_cli/render/templates" / path)
+    for name in package.namelist():
+        if name.endswith((".xml", ".rels")):
+            xml = package.read(name).decode("utf-8")
+            assert re.findall(r'="[^"]*(?:\{\{|\{%)[^"]*"', xml) == [], name
 
 
 # ---------------------------------------------------------------- export → check → build
@@ -151,7 +165,7 @@ def test_export_then_check_round_trip(tmp_path: Path, capsys: pytest.CaptureFixt
     capsys.readouterr()
     assert main(["template", "check", str(path)]) == 0
     out = capsys.readouterr().out
-    for name in ("trich_yeu", "noi_nhan", "dong.tieu_chi", "muc.kien_nghi", "gach_co_quan"):
+    for name in ("trich_yeu", "noi_nhan", "dong.tieu_chi", "muc.kien_nghi"):
         assert f"  {name}\n" in out
     assert "Mẫu hợp lệ" in out
 
@@ -188,14 +202,14 @@ def test_syntax_error_is_located(tmp_path: Path, capsys: pytest.CaptureFixture) 
     out = tmp_path / "bc.docx"
     assert main(["build", str(EXAMPLE), "-o", str(out), "--template", str(path)]) == 1
     err = capsys.readouterr().err
-    assert "sai cú pháp Jinja" in err and "“Kết thúc: {{ ket_thuc + }}”" in err
+    assert "cú pháp Jinja" in err and "“Kết thúc: {{ ket_thuc + }}”" in err
     assert "Traceback" not in err and not out.exists()
 
 
 def test_unclosed_block_is_reported(tmp_path: Path) -> None:
     path = _export(tmp_path)
     _remove_block(path, "{%p endif %}", "{%p endif %}")
-    result = check_template(path.read_bytes())
+    result = check_template(path.read_bytes(), render.VOCABULARY)
     assert not result.ok
     assert any("lỗi cú pháp Jinja" in p.message for p in result.problems)
 
@@ -204,7 +218,7 @@ def test_unclosed_block_is_reported(tmp_path: Path) -> None:
     ("{{ ''.__class__.__mro__ }}", "bị từ chối"),
     ("{{ noi_nhan.__class__.__base__.__subclasses__() }}", "bị từ chối"),
     ("{% include '/etc/passwd' %}", "không được đọc tệp"),
-    ("{{ 'x' * 100000000 }}", "bị từ chối"),
+    ("{{ 'x' * 100000000 }}", "bị dừng khi điền: phép nhân chuỗi"),
 ])
 def test_hostile_template_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture,
                                      tag: str, said: str) -> None:

@@ -240,10 +240,11 @@ def _warm(template: bytes) -> None:
 
     from . import api  # noqa: F401  (the checking modules)
     from .render.fill import prepared
+    from .render.report import VOCABULARY
     from .render.sandbox import TemplateError, renderer
 
     with suppress(TemplateError):  # every unit reports it, as when a worker prepares it
-        prepared(template, renderer())
+        prepared(template, renderer(), VOCABULARY)
 
 
 def _work(task: Task) -> UnitResult:
@@ -298,6 +299,7 @@ def run_batch(
     write_summary: bool = True,
     on_pdf: Callable[[int, int], None] | None = None,
     protect: Iterable[tuple[Path | None, str]] = (),
+    template_tong_hop: bytes | None = None,
 ) -> BatchResult:
     """Build every unit found in `inputs` into `outdir`, then the summary files.
 
@@ -316,11 +318,7 @@ def run_batch(
     started = time.perf_counter()
     rules = rules or load_rules()
     template = template if template is not None else default_template()
-    files, empty = collect(inputs, outdir)
-    files.sort(key=sort_key)
-    tasks = plan(files, outdir)
-    check_clash(_writes(tasks, outdir, pdf),
-                [(p, "sổ Excel đầu vào") for p in files] + list(protect))
+    files, empty, tasks = _planned(inputs, outdir, pdf, protect)
     if files:
         outdir.mkdir(parents=True, exist_ok=True)
     jobs = max(1, jobs if jobs is not None else default_jobs())
@@ -357,7 +355,7 @@ def run_batch(
         units = [r for r in results if r is not None]
         batch = BatchResult(units, outdir, 0.0, jobs, empty_folders=empty)
         if write_summary and units:
-            _write_summaries(batch, rules, info, pool)
+            _write_summaries(batch, rules, info, pool, template_tong_hop)
         if pool is not None:  # idle from here on
             pool.shutdown()
             pool = None
@@ -452,6 +450,27 @@ def _sweep(outdir: Path, tasks: list[Task]) -> None:
                 os.unlink(outdir / name)
 
 
+def _planned(inputs: Iterable[Path], outdir: Path, pdf: bool,
+             protect: Iterable[tuple[Path | None, str]]
+             ) -> tuple[list[Path], list[Path], list[Task]]:
+    """The units found, the empty folders and the tasks; PathClash if an output would
+    replace any input (the workbooks or a file in `protect`)."""
+    files, empty = collect(inputs, outdir)
+    files.sort(key=sort_key)
+    tasks = plan(files, outdir)
+    check_clash(_writes(tasks, outdir, pdf),
+                [(p, "sổ Excel đầu vào") for p in files] + list(protect))
+    return files, empty, tasks
+
+
+def check_outputs(inputs: Iterable[Path], outdir: Path, *, pdf: bool = False,
+                  protect: Iterable[tuple[Path | None, str]] = ()) -> None:
+    """Raise `files.PathClash` when `run_batch` with these arguments would write over one
+    of its inputs; a caller checks this before reading any input (a template), so the
+    clash is what the user is told. Only names and `stat`s: nothing is opened."""
+    _planned(inputs, outdir, pdf, list(protect))
+
+
 def _writes(tasks: list[Task], outdir: Path, pdf: bool) -> list[tuple[Path, str]]:
     """Every file the run may write, for the clash check."""
     writes = [(t.output, "báo cáo") for t in tasks]
@@ -464,7 +483,7 @@ def _writes(tasks: list[Task], outdir: Path, pdf: bool) -> list[tuple[Path, str]
 
 
 def _write_summaries(batch: BatchResult, rules: Rules, info: tuple[Info, list[str]] | None,
-                     pool: ProcessPoolExecutor | None) -> None:
+                     pool: ProcessPoolExecutor | None, template: bytes | None = None) -> None:
     """tong-hop.xlsx and tong-hop.docx; with a pool, both at once in two workers (each
     takes a few tenths of a second, mostly importing openpyxl or python-docx)."""
     from .summary.document import write_summary_docx
@@ -477,14 +496,15 @@ def _write_summaries(batch: BatchResult, rules: Rules, info: tuple[Info, list[st
             xlsx = pool.submit(_summary_work, write_summary_xlsx, batch.summary_xlsx,
                                batch.units, rules)
             docx = pool.submit(_summary_work, write_summary_docx, batch.summary_docx,
-                               batch.units, rules, info)
+                               batch.units, rules, info, template)
             xlsx.result()  # a writer's own exception is raised here, as without a pool
             batch.summary_warnings = docx.result()  # type: ignore[assignment]
             return
         except BrokenProcessPool:  # a worker was killed: write them here instead
             pass
     write_summary_xlsx(batch.summary_xlsx, batch.units, rules)
-    batch.summary_warnings = write_summary_docx(batch.summary_docx, batch.units, rules, info)
+    batch.summary_warnings = write_summary_docx(batch.summary_docx, batch.units, rules, info,
+                                                template)
 
 
 def _write_pdfs(batch: BatchResult, jobs: int,

@@ -342,6 +342,10 @@ def batch(
         dir_okay=False, metavar="MẪU.docx", show_default=False, readable=False)] = None,
     pdf: Annotated[bool, typer.Option(
         "--pdf", help="Ghi thêm bản PDF cạnh mỗi báo cáo, cùng tên (cần LibreOffice).")] = False,
+    template_tong_hop: Annotated[Path | None, typer.Option(
+        "--template-tong-hop", help="Mẫu báo cáo tổng hợp (.docx) thay cho mẫu mặc định; lấy "
+        "mẫu để sửa: baocao template export MẪU.docx --tong-hop.", dir_okay=False,
+        metavar="MẪU.docx", show_default=False, readable=False)] = None,
 ) -> None:
     """Lập báo cáo cho nhiều đơn vị một lần, kèm bảng xếp hạng và báo cáo tổng hợp.
 
@@ -351,7 +355,14 @@ def batch(
     """
     from decimal import Decimal
 
-    from ..batch import InfoError, Interrupted, default_jobs, read_info, run_batch
+    from ..batch import (
+        InfoError,
+        Interrupted,
+        check_outputs,
+        default_jobs,
+        read_info,
+        run_batch,
+    )
     from ..files import PathClash
     from ..render.pdf import PdfError
     from ..summary.results import UnitResult
@@ -360,7 +371,15 @@ def batch(
     loaded = _load_rules(rules)
     if outdir.exists() and not outdir.is_dir():
         raise _usage_error(f"{outdir} đã có và không phải thư mục.")
-    blob = _read_option(template, "mẫu báo cáo") if template is not None else None
+    protect = [(rules, "tệp quy tắc (--rules)"), (template, "mẫu (--template)"),
+               (template_tong_hop, "mẫu tổng hợp (--template-tong-hop)"),
+               (info, "tệp thông tin (--info)")]
+    try:  # before any input is read: a clash is named as such, not as a bad template
+        check_outputs(inputs, outdir, pdf=pdf, protect=protect)
+    except PathClash as exc:
+        raise _usage_error(str(exc)) from None
+    blob = _checked_template(template, tong_hop=False)
+    tong_hop_blob = _checked_template(template_tong_hop, tong_hop=True)
     no_pdf = ""
     if pdf:
         from ..render.pdf import find_soffice, not_found_message
@@ -427,9 +446,8 @@ def batch(
     try:
         done = run_batch(inputs, outdir, rules=loaded, jobs=jobs or default_jobs(),
                          template=blob, pdf=pdf, info=header, on_start=started,
-                         on_result=one, on_pdf=pdf_step, protect=[(rules, "tệp quy tắc (--rules)"),
-                                                 (template, "mẫu (--template)"),
-                                                 (info, "tệp thông tin (--info)")])
+                         on_result=one, on_pdf=pdf_step, protect=protect,
+                         template_tong_hop=tong_hop_blob)
     except PathClash as exc:
         raise _usage_error(str(exc)) from None
     except Interrupted as stop:
@@ -498,6 +516,27 @@ def batch(
                      else 0)
 
 
+def _checked_template(path: Path | None, tong_hop: bool) -> bytes | None:
+    """A batch's own template (the units' or the consolidated report's), checked before
+    any unit is built: one refusal, not the same error for every unit."""
+    if path is None:
+        return None
+    from ..render.fill import prepared
+    from ..render.sandbox import TemplateError, renderer
+
+    if tong_hop:
+        from ..summary.document import VOCABULARY
+    else:
+        from ..render.report import VOCABULARY
+    blob = _read_option(path, "mẫu báo cáo tổng hợp" if tong_hop else "mẫu báo cáo")
+    try:
+        prepared(blob, renderer(), VOCABULARY)
+    except TemplateError as exc:
+        typer.echo(f"Lỗi: {path}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    return blob
+
+
 template_app = typer.Typer(
     help="Mẫu báo cáo Word: lấy mẫu mặc định để sửa, kiểm tra mẫu đã sửa.",
     no_args_is_help=True,
@@ -508,39 +547,50 @@ app.add_typer(template_app, name="template")
 TemplatePathArg = Annotated[Path, typer.Argument(
     help="Tệp mẫu báo cáo (.docx).", show_default=False, metavar="MẪU.docx",
     readable=False)]
+TongHopOpt = Annotated[bool, typer.Option(
+    "--tong-hop", help="Mẫu của báo cáo tổng hợp (tong-hop.docx của lệnh batch) thay cho "
+    "mẫu báo cáo đơn vị.")]
 
 
 @template_app.command("export")
 def template_export(
     path: TemplatePathArg,
+    tong_hop: TongHopOpt = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Ghi đè nếu tệp đã có (mặc định: không ghi đè).")] = False,
 ) -> None:
     """Ghi mẫu báo cáo mặc định ra tệp .docx để sửa lời văn trong Word hoặc LibreOffice."""
     from ..files import write_atomic
-    from ..render.report import default_template
 
     _check_output(path, ".docx", "tệp mẫu")
     if not force and (path.exists() or path.is_symlink()):
         raise _usage_error(f"tệp {path} đã có (có thể là mẫu đã sửa); không ghi đè để khỏi "
                            f"mất dữ liệu. Chọn tên khác, hoặc thêm --force để ghi đè.")
+    if tong_hop:
+        from ..summary.document import default_template
+    else:
+        from ..render.report import default_template
     blob = default_template()
     try:
         write_atomic(path, lambda fh: fh.write(blob))
     except OSError as exc:
         raise _write_error(exc, path) from None
     typer.echo(f"Đã ghi mẫu báo cáo mặc định: {path}")
-    typer.echo(f"Sửa xong, kiểm tra bằng: baocao template check {path}")
+    typer.echo(f"Sửa xong, kiểm tra bằng: baocao template check {path}"
+               + (" --tong-hop" if tong_hop else ""))
 
 
 @template_app.command("check")
-def template_check(path: TemplatePathArg) -> None:
+def template_check(path: TemplatePathArg, tong_hop: TongHopOpt = False) -> None:
     """Liệt kê biến và bộ lọc mẫu dùng; báo biến lạ và lỗi cú pháp (mã thoát 1 nếu có)."""
     from ..files import input_problem, os_error_text, problem_text
     from ..render.check import TemplateFileError, check_template
-    from ..render.report import TEMPLATE_VARIABLES
     from ..render.sandbox import FILTERS
 
+    if tong_hop:
+        from ..summary.document import VOCABULARY
+    else:
+        from ..render.report import VOCABULARY
     problem = input_problem(path)
     if problem is not None and problem.kind in ("missing", "folder"):
         raise _usage_error(f"không có tệp mẫu {path}.")
@@ -548,7 +598,7 @@ def template_check(path: TemplatePathArg) -> None:
         typer.echo(f"Lỗi: {problem_text(path, problem)}", err=True)
         raise typer.Exit(1)
     try:
-        result = check_template(path.read_bytes())
+        result = check_template(path.read_bytes(), VOCABULARY)
     except TemplateFileError as exc:
         typer.echo(f"Lỗi: {path}: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -567,8 +617,8 @@ def template_check(path: TemplatePathArg) -> None:
         return
     for problem in result.problems:
         typer.echo(f"Lỗi: {path}, {problem.part}: {problem.message}", err=True)
-    typer.echo(f"Mẫu có {len(result.problems)} lỗi. Biến báo cáo cung cấp: "
-               f"{', '.join(TEMPLATE_VARIABLES)}. Bộ lọc tiếng Việt: {', '.join(FILTERS)}.",
+    typer.echo(f"Mẫu có {len(result.problems)} lỗi. Biến {VOCABULARY.label} cung cấp: "
+               f"{', '.join(VOCABULARY.variables)}. Bộ lọc tiếng Việt: {', '.join(FILTERS)}.",
                err=True)
     raise typer.Exit(1)
 
@@ -598,25 +648,10 @@ def serve(
 ) -> None:
     """Mở trang web kiểm tra sổ Excel và lập báo cáo cho người dùng trình duyệt."""
     from ..batch import default_jobs
-    from ..render.check import TemplateFileError, check_template
     from ..render.pdf import find_soffice
 
     loaded = _load_rules(rules)
-    blob = None
-    if template is not None:
-        try:
-            blob = template.read_bytes()
-            problems = check_template(blob).problems
-        except OSError as exc:
-            raise _usage_error(f"không đọc được mẫu báo cáo {template}: "
-                               f"{exc.strerror or exc}.") from None
-        except TemplateFileError as exc:
-            typer.echo(f"Lỗi: {template}: {exc}", err=True)
-            raise typer.Exit(1) from None
-        if problems:
-            for problem in problems:
-                typer.echo(f"Lỗi: {template}, {problem.part}: {problem.message}", err=True)
-            raise typer.Exit(1)
+    blob = _checked_template(template, tong_hop=False)  # refused at start, not per request
     if token is not None and not token.strip():
         raise _usage_error("--token không được để trống.")
     from ..serve.app import Config
@@ -631,7 +666,10 @@ def serve(
     config = Config(rules=loaded, template=blob, max_upload=max_upload * MB,
                     max_request=10 * max_upload * MB, token=token,
                     workers=jobs or default_jobs(), pdf=find_soffice() is not None)
-    raise typer.Exit(run_server(config, host, port))
+    code = run_server(config, host, port)
+    if code != 0:
+        _TOLD.append("serve")  # the server has said it stopped; nothing was left half-done
+    raise typer.Exit(code)
 
 
 def _click():

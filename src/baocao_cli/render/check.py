@@ -1,31 +1,36 @@
 """`baocao template check`: what a Word template uses, and what the report cannot give it.
 
-The template is read the way docxtpl reads it when it renders: the body and each header
-and footer part are patched (`DocxTemplate.patch_xml`, which turns `{%p %}`, `{%tr %}`...
-into plain Jinja) and parsed by the same sandboxed environment `sandbox.make_env()` builds.
-Nothing is rendered and no value is computed; the check only reads the template.
+The template is read by source.read_template, the one reader the fill uses too: the body,
+headers, footers, footnotes, endnotes and core properties, patched as docxtpl patches them
+and parsed by the same sandboxed environment (`sandbox.make_env()`). Nothing is rendered;
+the check only reads. The fill runs the same check once per template, so a template the
+check refuses never yields a document.
 """
 
 from __future__ import annotations
 
-import io
-import re
-import sys
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import BaocaoError
-from .report import TEMPLATE_FIELDS, TEMPLATE_ITEM_FIELDS, TEMPLATE_VARIABLES
-from .sandbox import FILTERS
+from .sandbox import FILTERS, TemplateError
+from .source import Problem, Template, read_template, syntax_text
+
+# Jinja's filters that turn report data into markup autoescape then lets through (a value
+# "TB&XH" would break the document or lose its "&XH").
+MARKUP_FILTERS = ("safe", "xmlattr", "tojson", "urlize")
+
+__all__ = ["CheckResult", "Problem", "TemplateFileError", "Vocabulary", "check_template"]
 
 
-@dataclass
-class Problem:
-    """One thing the template gets wrong, in Vietnamese: where, what was found, what to do."""
+@dataclass(frozen=True)
+class Vocabulary:
+    """What a kind of report gives its template: names, the fields of records and of the
+    items of lists, and how the report is called in messages."""
 
-    part: str
-    message: str
+    variables: dict[str, str]
+    fields: dict[str, tuple[str, ...]]
+    item_fields: dict[str, tuple[str, ...]]
+    label: str = "báo cáo"
 
 
 @dataclass
@@ -39,99 +44,25 @@ class CheckResult:
         return not self.problems
 
 
-class TemplateFileError(BaocaoError):
-    """The file is not a Word document at all; the message is for the user."""
-
-
-def _part_name(part: Any) -> str:
-    name = str(part.partname).rsplit("/", 1)[-1]
-    if name.startswith("header"):
-        return f"đầu trang ({name})"
-    if name.startswith("footer"):
-        return f"chân trang ({name})"
-    return f"thân văn bản ({name})"
-
-
-def template_sources(blob: bytes) -> list[tuple[str, str]]:
-    """(where, Jinja source) for the body, the headers and footers, as docxtpl renders them.
-
-    Paragraphs are put on lines of their own, as docxtpl does before rendering, so a
-    Jinja line number points at a paragraph.
-    """
-    from docx.oxml import parse_xml
-    from docxtpl import DocxTemplate
-
-    try:
-        tpl = DocxTemplate(io.BytesIO(blob))
-        tpl.get_docx()
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise TemplateFileError(
-            f"tệp mẫu không phải tài liệu Word (.docx) hợp lệ: {exc}.") from None
-    out = [(_part_name(tpl.docx._part), tpl.patch_xml(tpl.get_xml()))]
-    for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
-        for _, part in tpl.get_headers_footers(uri):
-            xml = tpl.xml_to_string(parse_xml(part.blob))
-            out.append((_part_name(part), tpl.patch_xml(xml)))
-    props = tpl.docx.core_properties
-    for prop in ("author", "comments", "identifier", "language", "subject", "title"):
-        value = getattr(props, prop) or ""
-        if "{" in value:
-            out.append((f"thuộc tính tài liệu ({prop})", value))
-    return [(where, re.sub(r"<w:p([ >])", r"\n<w:p\1", src)) for where, src in out]
-
-
-def _paragraph_text(line: str) -> str:
-    text = re.sub(r"<[^>]+>", "", line)
-    for a, b in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"),
-                 ("&amp;", "&")):
-        text = text.replace(a, b)
-    return text.strip()
-
-
-def _syntax_text(src: str, exc: Any) -> str:
-    """The text of the paragraph a syntax error sits in (the nearest text before a bare tag)."""
-    lines = src.splitlines()
-    lineno = exc.lineno or len(lines)
-    text = _paragraph_text(lines[lineno - 1]) if 0 < lineno <= len(lines) else ""
-    if not text:
-        for line in reversed(lines[: max(lineno - 1, 0)]):
-            if text := _paragraph_text(line):
-                break
-    return text
+TemplateFileError = TemplateError  # the file cannot be used at all; the message says why
 
 
 def _syntax_problem(where: str, src: str, exc: Any) -> Problem:
     return Problem(where, f"lỗi cú pháp Jinja: {exc.message}; tại đoạn văn "
-                          f"“{_syntax_text(src, exc)}”. Kiểm tra các cặp {{{{ }}}}, {{% %}} "
+                          f"“{syntax_text(src, exc)}”. Kiểm tra các cặp {{{{ }}}}, {{% %}} "
                           "và các lệnh if/for có đủ endif/endfor.")
 
 
-def locate_syntax_error(blob: bytes) -> str:
-    """` (ở <phần>, đoạn văn “…”)` for the first syntax error in the template, or ``."""
-    from jinja2 import TemplateSyntaxError
-
-    try:
-        sources = template_sources(blob)
-    except TemplateFileError:
-        return ""
-    for where, src in sources:
-        try:
-            _env().parse(src)
-        except TemplateSyntaxError as exc:
-            return f" (ở {where}, đoạn văn “{_syntax_text(src, exc)}”)"
-    return ""
-
-
-def _walk(ast: Any, result: CheckResult, where: str) -> None:
+def _walk(ast: Any, result: CheckResult, where: str, vocabulary: Vocabulary,
+          env: Any) -> None:
     """Record names, fields and filters; check each against the report model."""
     from jinja2 import meta, nodes
 
-    declared = set(TEMPLATE_VARIABLES)
     for name in sorted(meta.find_undeclared_variables(ast)):
         result.variables.add(name)
-        if name not in declared:
+        if name not in vocabulary.variables:
             result.problems.append(Problem(where, (
-                f"biến '{name}' không có trong báo cáo. Các biến báo cáo cung cấp: "
+                f"biến '{name}' không có trong {vocabulary.label}. Các biến được cung cấp: "
                 "xem docs/template-variables.md (hoặc danh sách bên dưới).")))
 
     # Fields: of a record variable (`muc.ton_tai`), or of a loop variable bound to a list
@@ -158,6 +89,10 @@ def _walk(ast: Any, result: CheckResult, where: str) -> None:
                     "(khi lập báo cáo, mẫu này bị từ chối).")))
             elif isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name):
                 check_field(node.node.name, node.attr, loops)
+        if isinstance(node, nodes.EvalContextModifier):
+            result.problems.append(Problem(where, (
+                "lệnh autoescape tắt việc thoát ký tự đặc biệt: giá trị có `&` hay `<` (như "
+                "“TB&XH”) sẽ làm hỏng văn bản; mẫu không được dùng lệnh này.")))
         if isinstance(node, nodes.Include | nodes.Import | nodes.FromImport | nodes.Extends):
             result.problems.append(Problem(where, (
                 "lệnh include/import/extends nạp một tệp khác; mẫu báo cáo không được đọc "
@@ -167,12 +102,12 @@ def _walk(ast: Any, result: CheckResult, where: str) -> None:
 
     def check_field(base: str, attr: str, loops: dict[str, str]) -> None:
         if base in loops:
-            if loops[base] not in TEMPLATE_ITEM_FIELDS:
+            if loops[base] not in vocabulary.item_fields:
                 return
-            fields = TEMPLATE_ITEM_FIELDS[loops[base]]
+            fields = vocabulary.item_fields[loops[base]]
             shown = f"{base} (mỗi phần tử của {loops[base]})"
-        elif base in TEMPLATE_FIELDS:
-            fields, shown = TEMPLATE_FIELDS[base], base
+        elif base in vocabulary.fields:
+            fields, shown = vocabulary.fields[base], base
         else:
             return
         result.variables.add(f"{base}.{attr}")
@@ -182,10 +117,15 @@ def _walk(ast: Any, result: CheckResult, where: str) -> None:
 
     visit(ast, {})
 
-    builtin = set(_env().filters)
+    builtin = set(env.filters)
     for node in ast.find_all(nodes.Filter):
         result.filters.add(node.name)
-        if node.name not in builtin:
+        if node.name in MARKUP_FILTERS:
+            result.problems.append(Problem(where, (
+                f"bộ lọc '{node.name}' cho giá trị đi qua mà không thoát ký tự đặc biệt: "
+                "“TB&XH” sẽ mất “&XH” hoặc làm hỏng văn bản. Bỏ bộ lọc này: mọi giá trị đã "
+                "được định dạng sẵn.")))
+        elif node.name not in builtin:
             result.problems.append(Problem(where, (
                 f"bộ lọc '{node.name}' không có. Bộ lọc tiếng Việt: "
                 f"{', '.join(FILTERS)}; và các bộ lọc sẵn có của Jinja.")))
@@ -203,33 +143,40 @@ def _env() -> Any:
     return _ENV
 
 
-def check_template(blob: bytes) -> CheckResult:
-    """Every variable and filter the template uses, and every problem found (not raised)."""
+def check_source(src: Template, vocabulary: Vocabulary, env: Any = None) -> CheckResult:
+    """Every variable and filter the read template uses, and every problem found."""
     from jinja2 import TemplateSyntaxError
 
-    result = CheckResult()
-    env = _env()
-    for where, src in template_sources(blob):
+    env = env if env is not None else _env()
+    result = CheckResult(problems=list(src.problems))
+    sources = [(p.where, p.source) for p in src.parts]
+    sources += [(f"thuộc tính tài liệu ({name})", value) for name, value in src.properties]
+    for where, text in sources:
         try:
-            ast = env.parse(src)
+            ast = env.parse(text)
         except TemplateSyntaxError as exc:
-            result.problems.append(_syntax_problem(where, src, exc))
+            result.problems.append(_syntax_problem(where, text, exc))
             continue
-        _walk(ast, result, where)
+        _walk(ast, result, where, vocabulary, env)
     return result
+
+
+def check_template(blob: bytes, vocabulary: Vocabulary) -> CheckResult:
+    """Every variable and filter the template uses, and every problem found (not raised);
+    TemplateFileError when the file cannot be used at all."""
+    return check_source(read_template(blob), vocabulary)
 
 
 # ---------------------------------------------------------------- the reference document
 
-def variables_markdown() -> str:
-    """docs/template-variables.md, from TEMPLATE_VARIABLES, the field lists and FILTERS."""
+def variables_markdown(unit: Vocabulary, tong_hop: Vocabulary) -> str:
+    """docs/template-variables.md, from the two vocabularies and FILTERS."""
     lines = [
         "# Biến và bộ lọc của mẫu báo cáo",
         "",
-        "<!-- Tệp này sinh từ mã nguồn (baocao_cli.render.TEMPLATE_VARIABLES, "
-        "baocao_cli.sandbox.FILTERS);",
-        "     đừng sửa tay. Sinh lại: python -m baocao_cli.template_check "
-        "> docs/template-variables.md -->",
+        "<!-- Tệp này sinh từ mã nguồn (render/report.py, summary/document.py, "
+        "render/sandbox.py);",
+        "     đừng sửa tay. Sinh lại: python scripts/make_template_docs.py -->",
         "",
         "Mẫu báo cáo (`src/baocao_cli/render/templates/bao-cao.docx`, hoặc mẫu riêng dùng với "
         "`baocao build --template MẪU.docx`) là một tài liệu Word có thẻ Jinja theo cú pháp "
@@ -248,14 +195,16 @@ def variables_markdown() -> str:
         "| biến | nội dung |",
         "| --- | --- |",
     ]
-    for name, text in TEMPLATE_VARIABLES.items():
-        lines.append(f"| `{name}` | {text} |")
-    lines += ["", "## Trường của các bản ghi", "",
-              "| biến | trường |", "| --- | --- |"]
-    for name, fields in TEMPLATE_FIELDS.items():
-        lines.append(f"| `{name}` | {', '.join(f'`{f}`' for f in fields)} |")
-    for name, fields in TEMPLATE_ITEM_FIELDS.items():
-        lines.append(f"| mỗi phần tử của `{name}` | {', '.join(f'`{f}`' for f in fields)} |")
+    _vocabulary_tables(lines, unit)
+    lines += ["", "## Mẫu báo cáo tổng hợp", "",
+              "Báo cáo tổng hợp của `baocao batch` (`tong-hop.docx`) điền từ mẫu "
+              "`src/baocao_cli/render/templates/tong-hop.docx` theo cùng cách. Lấy mẫu để sửa: "
+              "`baocao template export MẪU.docx --tong-hop`; kiểm tra: "
+              "`baocao template check MẪU.docx --tong-hop`; dùng: "
+              "`baocao batch ... --template-tong-hop MẪU.docx`. Biểu đồ là ảnh tên `bieu_do` "
+              "trong mẫu (Alt Text / tên ảnh), được thay bằng biểu đồ vẽ khi lập báo cáo.",
+              "", "### Biến", "", "| biến | nội dung |", "| --- | --- |"]
+    _vocabulary_tables(lines, tong_hop)
     lines += ["", "## Bộ lọc tiếng Việt", "",
               "Dùng như mọi bộ lọc Jinja: `{{ gia_tri | ten_bo_loc }}`. Các bộ lọc sẵn có của "
               "Jinja (`upper`, `default`, `join`, ...) cũng dùng được.", "",
@@ -265,5 +214,12 @@ def variables_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":
-    sys.stdout.write(variables_markdown())
+
+def _vocabulary_tables(lines: list[str], vocabulary: Vocabulary) -> None:
+    for name, text in vocabulary.variables.items():
+        lines.append(f"| `{name}` | {text} |")
+    lines += ["", "Trường của các bản ghi:", "", "| biến | trường |", "| --- | --- |"]
+    for name, fields in vocabulary.fields.items():
+        lines.append(f"| `{name}` | {', '.join(f'`{f}`' for f in fields)} |")
+    for name, fields in vocabulary.item_fields.items():
+        lines.append(f"| mỗi phần tử của `{name}` | {', '.join(f'`{f}`' for f in fields)} |")

@@ -13,56 +13,31 @@ ids) and writes the zip.
 
 from __future__ import annotations
 
-import functools
 import io
-import posixpath
 import re
 import struct
-import zipfile
 import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from .sandbox import TemplateError, template_error
+from .sandbox import TemplateError, budget, guarded, render_bounded, template_error
+from .source import (
+    JINJA_PROPERTIES,
+    Part,
+    docxtpl,
+    has_jinja,
+    parser,
+    read_template,
+)
 
 _RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
-_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-RT_OFFICE_DOCUMENT = _RT + "officeDocument"
-RT_HEADER = _RT + "header"
-RT_FOOTER = _RT + "footer"
 RT_CORE = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
-CT_DOCUMENT = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-CT_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 CT_CORE = "application/vnd.openxmlformats-package.core-properties+xml"
 CORE_PART = "docProps/core.xml"
 _DOS_DATE, _DOS_TIME = (1 << 5) | 1, 0  # 1980-01-01 00:00
-_BODY_MARK = "<baocao-body/>"
 _LISTING_CHARS = ("\n", "\t", "\a", "\f")
-# Core properties docxtpl renders as Jinja (its `render_properties`).
-JINJA_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
-
-
-def _parser() -> Any:
-    """python-docx's own parser settings: blank text dropped, no entities, no network."""
-    from lxml import etree
-
-    return etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
-
-
-@functools.cache
-def _docxtpl() -> Any:
-    """A bare DocxTemplate, for its text clean-up functions (it loads nothing); one per
-    process."""
-    from docxtpl import DocxTemplate
-
-    return DocxTemplate(io.BytesIO(b""))
-
-
-def _has_jinja(text: str) -> bool:
-    return "{{" in text or "{%" in text or "{#" in text
 
 
 @dataclass
@@ -74,70 +49,35 @@ class _Part:
 
 
 class PreparedTemplate:
-    """One template, ready to fill: its parts as compiled Jinja or as fixed bytes."""
+    """One template, ready to fill: its parts as compiled Jinja or as fixed bytes.
 
-    def __init__(self, blob: bytes, env: Any) -> None:
-        from lxml import etree
+    The package is read by source.read_template, the reader `template check` uses, and
+    checked against `vocabulary` as `template check` checks it: a template the check
+    refuses never yields a document."""
 
+    def __init__(self, blob: bytes, env: Any, vocabulary: Any = None) -> None:
         self.env = env
         self.blob = blob
-        try:
-            zf = zipfile.ZipFile(io.BytesIO(blob))
-            self.members = [(i.filename, zf.read(i)) for i in zf.infolist() if not i.is_dir()]
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            raise _not_docx(f"không mở được tệp nén ({exc})") from None
-        except Exception as exc:  # zlib and zipfile raise many types for damaged archives
-            raise _not_docx(f"dữ liệu nén bị lỗi ({type(exc).__name__})") from None
-        data = dict(self.members)
-        try:
-            types = _content_types(data["[Content_Types].xml"])
-            package_rels = _relationships(data.get("_rels/.rels", b""), "")
-        except KeyError:
-            raise _not_docx("thiếu tệp [Content_Types].xml") from None
-        except etree.XMLSyntaxError as exc:
-            raise _not_docx(f"XML của gói bị lỗi ({exc})") from None
-        main = next((t for kind, t, external in package_rels
-                     if kind == RT_OFFICE_DOCUMENT and not external), None)
-        if main is None or main not in data:
-            raise _not_docx("không có phần thân văn bản (word/document.xml)")
-        if types(main) != CT_DOCUMENT:
-            raise _not_docx(f"phần chính có kiểu nội dung {types(main)}; cần một tài liệu "
-                            "Word .docx (không phải mẫu .dotx hay tệp có macro)")
-        self.main = main
-        rels_name = posixpath.join(posixpath.dirname(main), "_rels",
-                                   posixpath.basename(main) + ".rels")
-        doc_rels = _relationships(data.get(rels_name, b""), posixpath.dirname(main))
+        src = read_template(blob)
+        if vocabulary is not None:
+            from .check import check_source
 
+            problems = check_source(src, vocabulary, env).problems
+            if problems:
+                first = problems[0]
+                more = f" (và {len(problems) - 1} lỗi khác)" if len(problems) > 1 else ""
+                raise TemplateError(f"mẫu báo cáo bị từ chối, lỗi ở {first.part}: {first.message}"
+                                    f"{more} Kiểm tra: baocao template check MẪU.docx.")
+        self.members = src.members
+        self.main = src.main
+        self.shell = src.shell
+        self.pictures = src.pictures
+        self.styles = src.styles
         self.parts: list[_Part] = []
-        try:
-            root = etree.fromstring(data[main], _parser())
-        except etree.XMLSyntaxError as exc:
-            raise _not_docx(f"XML của {main} bị lỗi ({exc})") from None
-        body = root.find(f"{{{_W_NS}}}body")
-        if body is None:
-            raise _not_docx(f"{main} không có phần thân (w:body)")
-        body_xml = etree.tostring(body, encoding="unicode")
-        root.replace(body, etree.Element("baocao-body"))
-        shell = etree.tostring(root, encoding="UTF-8", standalone=True).decode("utf-8")
-        self.shell = shell.split(_BODY_MARK)
-        if len(self.shell) != 2:
-            raise _not_docx(f"{main} có cấu trúc không đọc được")
-        self._add(main, body_xml)
-
-        wanted = [t for kind, t, external in doc_rels
-                  if kind in (RT_HEADER, RT_FOOTER) and not external and data.get(t)]
-        wanted += [name for name, blob in self.members
-                   if types(name) == CT_FOOTNOTES and blob and name not in wanted]
-        for name in dict.fromkeys(wanted):
-            try:
-                xml = etree.tostring(etree.fromstring(data[name], _parser()),
-                                     encoding="unicode")
-            except etree.XMLSyntaxError as exc:
-                raise _not_docx(f"XML của {name} bị lỗi ({exc})") from None
-            self._add(name, xml)
-
-        self.core = next((t for kind, t, external in package_rels
-                          if kind == RT_CORE and not external and t in data), None)
+        for part in src.parts:
+            self._add(part)
+        data = dict(self.members)
+        self.core = src.core
         self.extra: dict[str, bytes] = {}
         if self.core is None:
             self._add_core(data)
@@ -149,31 +89,33 @@ class PreparedTemplate:
         self.fixed = {name: _deflate(blob) for name, blob in self.members
                       if name not in filled}
 
-    def _add(self, name: str, xml: str) -> None:
-        if name != self.main and "{" not in xml and "}" not in xml:
-            return  # no braces: nothing for patch_xml or Jinja; kept as the bytes it was
-        patched = _docxtpl().patch_xml(xml)
-        if name != self.main and not _has_jinja(patched):
-            return
-        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
+    def _add(self, part: Part) -> None:
+        from jinja2 import TemplateSyntaxError
+
+        from .source import syntax_text
+
         try:
-            tree = self.env.parse(source)
-            compiled = self.env.from_string(tree)  # parsed once, for the proof too
+            tree = self.env.parse(part.source)
+            compiled = self.env.from_string(guarded(tree))  # parsed once, for the proof too
+        except TemplateSyntaxError as exc:
+            raise template_error(exc, f" (ở {part.where}, đoạn văn "
+                                      f"“{syntax_text(part.source, exc)}”)") from None
         except Exception as exc:
-            raise template_error(exc, self.blob) from None
-        self.parts.append(_Part(name, source, compiled, always_well_formed(source, tree)))
+            raise template_error(exc) from None
+        self.parts.append(_Part(part.name, part.source, compiled,
+                                always_well_formed(part.source, tree)))
 
     def _add_core(self, data: dict[str, bytes]) -> None:
         """A template without core properties (python-docx would add a default part)."""
         from lxml import etree
 
         self.core = CORE_PART
-        ct = etree.fromstring(data["[Content_Types].xml"], _parser())
+        ct = etree.fromstring(data["[Content_Types].xml"], parser())
         etree.SubElement(ct, f"{{{_CT_NS}}}Override", PartName=f"/{CORE_PART}",
                          ContentType=CT_CORE)
         self.extra["[Content_Types].xml"] = etree.tostring(ct, encoding="UTF-8",
                                                            standalone=True)
-        rels = (etree.fromstring(data["_rels/.rels"], _parser()) if data.get("_rels/.rels")
+        rels = (etree.fromstring(data["_rels/.rels"], parser()) if data.get("_rels/.rels")
                 else etree.Element(f"{{{_RELS_NS}}}Relationships", nsmap={None: _RELS_NS}))
         ids = {r.get("Id") for r in rels}
         n = 1
@@ -185,16 +127,28 @@ class PreparedTemplate:
 
     # ------------------------------------------------------------ filling
 
-    def fill(self, context: dict[str, Any], properties: dict[str, Any]) -> bytes:
+    def fill(self, context: dict[str, Any], properties: dict[str, Any],
+             images: dict[str, bytes] | None = None,
+             indents: dict[str, int] | None = None) -> bytes:
         """The filled document. `properties` are core properties set after docxtpl's
-        Jinja rendering of them (title, author, created…)."""
+        Jinja rendering of them (title, author, created…); `images` replace the image of
+        the pictures so named (wp:docPr name) in the template; `indents` (twips) are the
+        left and right indents of every paragraph of the style so named."""
         rendered: dict[str, bytes] = dict(self.extra)
-        for part in self.parts:
-            try:
-                xml = part.compiled.render(context)
-            except Exception as exc:  # a template is user input: every failure is reported
-                raise template_error(exc, self.blob) from None
-            rendered[part.name] = self._finish(part, xml)
+        sized = {self.styles[name]: twips for name, twips in (indents or {}).items()
+                 if name in self.styles}
+        with budget():
+            for part in self.parts:
+                try:
+                    xml = render_bounded(part.compiled, context)
+                except Exception as exc:  # a template is user input: every failure is reported
+                    raise template_error(exc) from None
+                if sized:
+                    xml = _set_indents(xml, sized)
+                rendered[part.name] = self._finish(part, xml)
+        for name, png in (images or {}).items():
+            if name in self.pictures:
+                rendered[self.pictures[name]] = png
         rendered[self.core or CORE_PART] = self._core(context, properties)
         entries = [_deflate(rendered[name], _FAST) if name in rendered else self.fixed[name]
                    for name in self.order]
@@ -210,16 +164,16 @@ class PreparedTemplate:
                    .replace("{_%", "{%").replace("%_}", "%}"))
         trusted = part.well_formed  # proved for Jinja's output, not for what follows
         if any(c in xml for c in _LISTING_CHARS):  # a value with line breaks or tabs
-            xml = _docxtpl().resolve_listing(xml)
+            xml = docxtpl().resolve_listing(xml)
             trusted = False
         if part.name != self.main:
-            tree = etree.fromstring(xml.encode("utf-8"), _parser())
+            tree = etree.fromstring(xml.encode("utf-8"), parser())
             return etree.tostring(tree, encoding="UTF-8", standalone=True)
         well_formed = (trusted and not _NOT_XML_CHAR.search(xml)) or _well_formed(xml)
         if "docPr" not in xml and well_formed and _tables_settled(xml):
             body = xml  # what docxtpl's table and drawing fixes would leave unchanged
         else:
-            tree = _docxtpl().fix_tables(xml)  # a table whose columns a loop changed
+            tree = docxtpl().fix_tables(xml)  # a table whose columns a loop changed
             for i, el in enumerate(tree.iter(f"{{{_WP_NS}}}docPr"), start=1001):
                 el.set("id", str(i))  # drawings: ids stay unique after loops copied them
             body = etree.tostring(tree, encoding="unicode")
@@ -233,22 +187,48 @@ class PreparedTemplate:
 
         element = parse_xml(self._core_xml) if self._core_xml else CT_CoreProperties.new()
         props = CoreProperties(element)
-        if not self._core_xml:  # python-docx's defaults for a part it adds
-            props.title, props.last_modified_by, props.revision = "Word Document", \
-                "python-docx", 1
+        if not self._core_xml:  # a part added: the report's own values, nothing foreign
+            props.revision = 1
         for name in JINJA_PROPERTIES:
             value = getattr(props, name) or ""
-            if _has_jinja(value):
+            if has_jinja(value):
                 try:  # plain text, not XML: no escaping (python-docx escapes on writing)
                     value = self.env.from_string(
                         "{% autoescape false %}" + value + "{% endautoescape %}"
                     ).render(context)
                 except Exception as exc:
-                    raise template_error(exc, self.blob) from None
+                    raise template_error(exc) from None
                 setattr(props, name, value[:255])
         for name, value in properties.items():
             setattr(props, name, value)
         return etree.tostring(element, encoding="UTF-8", standalone=True)
+
+
+# What follows w:ind in a paragraph's properties (the schema's order).
+_AFTER_IND = re.compile(r"<w:(?:contextualSpacing|mirrorIndents|suppressOverlap|jc|"
+                        r"textDirection|textAlignment|textboxTightWrap|outlineLvl|divId|"
+                        r"cnfStyle|rPr|sectPr|pPrChange)\b")
+_IND = re.compile(r"<w:ind\b[^>]*/>")
+
+
+def _set_indents(xml: str, twips_by_style: dict[str, int]) -> str:
+    """Each paragraph of a sized style (the decree's short lines) with its indents set:
+    a search for the few such paragraphs, no parse of the part."""
+    for style_id, twips in twips_by_style.items():
+        mark = f'<w:pStyle w:val="{style_id}"/>'
+        pos = xml.find(mark)
+        while pos >= 0:
+            end = xml.find("</w:pPr>", pos)
+            if end < 0:
+                break
+            ppr = _IND.sub("", xml[pos:end])
+            at = _AFTER_IND.search(ppr)
+            cut = at.start() if at else len(ppr)
+            ppr = (f'{ppr[:cut]}<w:ind w:firstLine="0" w:left="{twips}" w:right="{twips}"/>'
+                   f'{ppr[cut:]}')
+            xml = xml[:pos] + ppr + xml[end:]
+            pos = xml.find(mark, pos + len(ppr))
+    return xml
 
 
 _Entry = tuple[int, int, int, bytes]  # crc, compressed size, size, compressed data
@@ -414,55 +394,18 @@ def _tables_settled(xml: str) -> bool:
     return not tables and not rows
 
 
-def _not_docx(detail: str) -> TemplateError:
-    return TemplateError(f"tệp mẫu không phải tài liệu Word (.docx) hợp lệ: {detail}.")
-
-
-def _content_types(blob: bytes) -> Any:
-    """A function: zip member name → its content type, per [Content_Types].xml."""
-    from lxml import etree
-
-    root = etree.fromstring(blob, _parser())
-    defaults = {el.get("Extension", "").lower(): el.get("ContentType", "")
-                for el in root.iter(f"{{{_CT_NS}}}Default")}
-    overrides = {el.get("PartName", "").lstrip("/"): el.get("ContentType", "")
-                 for el in root.iter(f"{{{_CT_NS}}}Override")}
-
-    def content_type(name: str) -> str:
-        if name in overrides:
-            return overrides[name]
-        return defaults.get(name.rsplit(".", 1)[-1].lower(), "")
-
-    return content_type
-
-
-def _relationships(blob: bytes, base: str) -> list[tuple[str, str, bool]]:
-    """(type, zip member name of the target, external) of a .rels part."""
-    from lxml import etree
-
-    if not blob:
-        return []
-    out = []
-    for el in etree.fromstring(blob, _parser()).iter(f"{{{_RELS_NS}}}Relationship"):
-        target = el.get("Target", "")
-        external = el.get("TargetMode") == "External"
-        if not external:
-            target = (target.lstrip("/") if target.startswith("/")
-                      else posixpath.normpath(posixpath.join(base, target)))
-        out.append((el.get("Type", ""), target, external))
-    return out
-
-
-_prepared: dict[bytes, PreparedTemplate] = {}
+_prepared: dict[tuple[bytes, int], PreparedTemplate] = {}
 _CACHE_SIZE = 4
 
 
-def prepared(blob: bytes, env: Any) -> PreparedTemplate:
-    """The prepared template for `blob`, once per process (a batch fills one template)."""
-    found = _prepared.get(blob)
+def prepared(blob: bytes, env: Any, vocabulary: Any = None) -> PreparedTemplate:
+    """The prepared template for `blob`, once per process (a batch fills one template),
+    checked against `vocabulary` (check.Vocabulary) when one is given."""
+    key = (blob, id(vocabulary))
+    found = _prepared.get(key)
     if found is None:
         if len(_prepared) >= _CACHE_SIZE:
             _prepared.clear()
-        found = _prepared[blob] = PreparedTemplate(blob, env)
+        found = _prepared[key] = PreparedTemplate(blob, env, vocabulary)
     return found
 

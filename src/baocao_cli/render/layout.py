@@ -24,6 +24,11 @@ _PT_CM = 2.54 / 72
 AGENCY_COLUMN_CM = 6.75 - 2 * 0.1
 PAGE_TEXT_CM = 16.5
 RULE_SHARE = 0.4  # of the longest line: inside the decree's 1/3 to 1/2, with margin
+# The short lines whose length follows the text above them are paragraphs of these named
+# styles: an editor keeps a paragraph's style (it resets a tag inside an attribute), and
+# the fill step sizes each such paragraph from the text (fill.PreparedTemplate.fill).
+RULE_STYLE_AGENCY = "Đường kẻ dưới tên cơ quan"
+RULE_STYLE_SUMMARY = "Đường kẻ dưới trích yếu"
 
 
 def _units(text: str) -> int:

@@ -236,16 +236,7 @@ class Converter:
 
     def _kill(self, proc: subprocess.Popen[bytes]) -> None:
         """The launcher and soffice.bin under it, and wait until they are gone."""
-        if proc.poll() is None or not _WINDOWS:
-            if _WINDOWS:
-                subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)],
-                               capture_output=True, check=False)
-            else:  # soffice.bin may have left the group: every process below it too
-                for pid in _descendants(proc.pid):
-                    with contextlib.suppress(OSError):
-                        os.kill(pid, signal.SIGKILL)
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(proc.pid, signal.SIGKILL)
+        self._signal(proc)
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=10)
         if not _WINDOWS:  # soffice.bin may outlive the launcher by a moment
@@ -256,6 +247,29 @@ class Converter:
                 except (ProcessLookupError, PermissionError):
                     break
                 time.sleep(POLL)
+
+    @staticmethod
+    def _signal(proc: subprocess.Popen[bytes]) -> None:
+        """SIGKILL to the launcher and everything below it, without waiting."""
+        if proc.poll() is None or not _WINDOWS:
+            if _WINDOWS:
+                subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)],
+                               capture_output=True, check=False)
+            else:  # soffice.bin may have left the group: every process below it too
+                for pid in _descendants(proc.pid):
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+
+    def interrupt(self) -> None:
+        """Kill LibreOffice without waiting: `stop` then waits for it. For many
+        converters at once, so that their deaths overlap."""
+        with self._lock:
+            self._stopped = True
+            proc = self._proc
+        if proc is not None:
+            self._signal(proc)
 
     def stop(self) -> None:
         """Kill LibreOffice now (from any thread); `convert` then returns."""
@@ -453,6 +467,8 @@ def convert_all(pairs: Sequence[tuple[Path, Path]], workers: int = 1,
                     t.join(0.2)
         finally:
             with shielded():
+                for c in converters:
+                    c.interrupt()
                 for c in converters:
                     c.stop()
                 for t in threads:

@@ -27,7 +27,8 @@ from ..vn import (
     recipient_lines,
     upper_vn,
 )
-from .layout import PAGE_TEXT_CM, rule_indent_twips
+from .check import Vocabulary
+from .layout import PAGE_TEXT_CM, RULE_STYLE_AGENCY, RULE_STYLE_SUMMARY, rule_indent_twips
 from .sandbox import renderer
 
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
@@ -257,8 +258,10 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "co_quan_chu_quan": "Tên cơ quan chủ quản, chữ in hoa (bỏ trống nếu không có).",
     "co_quan": "Tên cơ quan ban hành báo cáo, chữ in hoa.",
     "gach_co_quan": "Lề hai bên (twip) của đường kẻ dưới tên cơ quan: dài 2/5 dòng chữ, "
-                    "đặt cân đối; dùng trong thuộc tính w:ind của đoạn kẻ.",
-    "gach_trich_yeu": "Lề hai bên (twip) của đường kẻ dưới trích yếu, như `gach_co_quan`.",
+                    "đặt cân đối. Mẫu không cần dùng: mọi đoạn kiểu (style) `Đường kẻ dưới "
+                    "tên cơ quan` được đặt lề này khi lập báo cáo.",
+    "gach_trich_yeu": "Lề hai bên (twip) của đường kẻ dưới trích yếu, như `gach_co_quan`; "
+                      "đặt cho mọi đoạn kiểu `Đường kẻ dưới trích yếu`.",
     "ten_co_quan": "Tên cơ quan viết thường, dùng trong câu (`Sở Lao động - ...`).",
     "so_ky_hieu": "Số, ký hiệu báo cáo (`218/BC-SLĐTBXH`; số nhỏ hơn 10 có số 0 đứng trước).",
     "noi_ngay": "Địa danh và ngày tháng năm (`Hà Tĩnh, ngày 24 tháng 11 năm 2021`).",
@@ -318,6 +321,9 @@ TEMPLATE_ITEM_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+VOCABULARY = Vocabulary(TEMPLATE_VARIABLES, TEMPLATE_FIELDS, TEMPLATE_ITEM_FIELDS)
+
+
 def render_docx(report: Report, scores: Scores, rules: Rules, template: bytes | None = None
                 ) -> bytes:
     """The finished document as bytes (nothing is written here)."""
@@ -339,7 +345,9 @@ def render_docx(report: Report, scores: Scores, rules: Rules, template: bytes | 
     if info.ngay is not None:
         properties["created"] = properties["modified"] = dt.datetime.combine(info.ngay,
                                                                              dt.time())
-    return prepared(blob, env).fill(context(report, scores, rules), properties)
+    ctx = context(report, scores, rules)
+    indents = {RULE_STYLE_AGENCY: ctx["gach_co_quan"], RULE_STYLE_SUMMARY: ctx["gach_trich_yeu"]}
+    return prepared(blob, env, VOCABULARY).fill(ctx, properties, indents=indents)
 
 
 def write_docx(path: Path, blob: bytes) -> None:

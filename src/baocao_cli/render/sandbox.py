@@ -7,6 +7,9 @@ reach Python internals or files, and every failure becomes a message, not a trac
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +19,10 @@ from ..vn import date_phrase, date_words, format_number, format_score, to_decima
 
 class TemplateError(BaocaoError):
     """The template could not be rendered; the message is for the user, in Vietnamese."""
+
+
+class RenderLimit(Exception):
+    """A rendering went past a bound of time or size (see _MAX_TEXT); in Vietnamese."""
 
 
 def _number(value: Any, where: str) -> Decimal:
@@ -98,7 +105,156 @@ FILTERS: dict[str, tuple[Any, str]] = {
     "hoa": (f_hoa, "Chữ in hoa tiếng Việt: `{{ ten_co_quan | hoa }}`."),
 }
 
-_MAX_REPEAT = 100_000
+# Bounds of one rendering: a template is untrusted, and Jinja alone lets a few tags ask
+# for gigabytes (`'x' * 100000 * 100000`, `'x'|center(10**9)`) or hours (loops nested on
+# `range(100000)`). Every value a template makes is held under _MAX_TEXT characters,
+# predicted before it is made; all loops of a rendering share _MAX_STEPS iterations and
+# _MAX_SECONDS; the rendered output stays under _MAX_OUTPUT characters. A report's values
+# are a few KB and its loops a few hundred steps: far inside every bound.
+_MAX_TEXT = 10_000_000
+_MAX_OUTPUT = 50_000_000
+_MAX_STEPS = 1_000_000
+_MAX_SECONDS = 10.0
+_state: Any = None  # contextvars.ContextVar of [deadline, steps left] for the rendering
+
+
+def _size(value: Any) -> int:
+    """Characters (or items) `value` holds, as a bound on what a call makes of it."""
+    if isinstance(value, str | bytes):
+        return len(value)
+    if isinstance(value, list | tuple | range | dict | set | frozenset):
+        return len(value) + sum(len(v) for v in value if isinstance(v, str)) \
+            if not isinstance(value, range) else len(value)
+    return 0
+
+
+def _too_big(what: str) -> Exception:
+    return RenderLimit(f"{what} tạo ra giá trị quá lớn (giới hạn {_MAX_TEXT:,} ký tự)"
+                         .replace(",", "."))
+
+
+_WIDTH = re.compile(r"\d+")
+
+
+def _widths(text: str) -> int:
+    """The largest number in a format string: `%1000000000s`, `{:>1000000000}`."""
+    return max((int(m) for m in _WIDTH.findall(text[:10_000]) if len(m) < 12), default=0) \
+        + (10 ** 12 if re.search(r"\d{12}", text[:10_000]) else 0)
+
+
+def _predict(args: tuple[Any, ...], kwargs: dict[str, Any], fmt: bool = False) -> int:
+    """A bound on the size of what a filter or method makes of `args` (the first the
+    value): the value times (1 + everything else), a number counting as that many."""
+    if not args:
+        return 0
+    rest = 1
+    for v in (*args[1:], *kwargs.values()):
+        rest += v if isinstance(v, int) and not isinstance(v, bool) and v > 0 else _size(v)
+    bound = (_size(args[0]) + 1) * rest
+    if fmt and isinstance(args[0], str):
+        bound += _widths(args[0])
+    return bound
+
+
+def _bounded_filter(name: str, fn: Any) -> Any:
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        plain = tuple(a for a in args if not _is_jinja_object(a))
+        if _predict(plain, kwargs, fmt=name == "format") > _MAX_TEXT:
+            raise _too_big(f"bộ lọc {name}")
+        return fn(*args, **kwargs)
+
+    return call
+
+
+def _is_jinja_object(value: Any) -> bool:
+    """The context, eval context or environment Jinja passes a filter first (all three
+    carry an `environment` or `filters`): not the value being filtered."""
+    return hasattr(value, "environment") or hasattr(value, "filters")
+
+
+def steps(iterable: Any) -> Any:
+    """Every `{% for %}` of a template iterates through this (see `guarded`): the
+    rendering's shared step and time budget."""
+    import time
+
+    state = _state.get() if _state is not None else None
+    if state is None:
+        state = [time.monotonic() + _MAX_SECONDS, _MAX_STEPS]
+    for item in iterable:
+        state[1] -= 1
+        if state[1] < 0:
+            raise RenderLimit(f"vòng lặp quá dài (quá {_MAX_STEPS:,} bước)".replace(",", "."))
+        if state[1] % 1024 == 0 and time.monotonic() > state[0]:
+            raise RenderLimit(f"điền mẫu quá {_MAX_SECONDS:g} giây")
+        yield item
+
+
+def joined(*items: Any) -> str:
+    """`a ~ b` (see `guarded`), its length bounded before it is made."""
+    from markupsafe import Markup, escape, soft_str
+
+    if sum(_size(v) if isinstance(v, str) else 0 for v in items) > _MAX_TEXT:
+        raise _too_big("phép nối chuỗi")
+    if any(isinstance(v, Markup) for v in items):
+        return Markup("").join(escape(v) for v in items)
+    return "".join(soft_str(v) for v in items)
+
+
+def guarded(tree: Any) -> Any:
+    """The parsed template with every loop counted (`steps`) and every `~` bounded
+    (`joined`), rewritten in place before it is compiled."""
+    from jinja2 import nodes
+    from jinja2.visitor import NodeTransformer
+
+    class Guard(NodeTransformer):
+        def visit_For(self, node: Any) -> Any:
+            self.generic_visit(node)
+            node.iter = nodes.Call(nodes.Name("baocao_steps", "load", lineno=node.lineno),
+                                   [node.iter], [], None, None, lineno=node.lineno)
+            return node
+
+        def visit_Concat(self, node: Any) -> Any:
+            self.generic_visit(node)
+            return nodes.Call(nodes.Name("baocao_joined", "load", lineno=node.lineno),
+                              node.nodes, [], None, None, lineno=node.lineno)
+
+    return Guard().visit(tree)
+
+
+@contextlib.contextmanager
+def budget() -> Any:
+    """One rendering's step and time budget, shared by all its loops."""
+    import contextvars
+    import time
+
+    global _state
+    if _state is None:
+        _state = contextvars.ContextVar("baocao_render_budget", default=None)
+    token = _state.set([time.monotonic() + _MAX_SECONDS, _MAX_STEPS])
+    try:
+        yield
+    finally:
+        _state.reset(token)
+
+
+def render_bounded(compiled: Any, context: dict[str, Any]) -> str:
+    """`compiled.render(context)`, its output held under _MAX_OUTPUT characters and the
+    rendering's time (see `budget`) checked between chunks too, not only in loops."""
+    import time
+
+    state = _state.get() if _state is not None else None
+    deadline = state[0] if state is not None else time.monotonic() + _MAX_SECONDS
+    out: list[str] = []
+    size = 0
+    for chunk in compiled.root_render_func(compiled.new_context(context)):
+        size += len(chunk)
+        if size > _MAX_OUTPUT:
+            raise RenderLimit("mẫu tạo ra văn bản quá lớn")
+        out.append(chunk)
+        if len(out) % 4096 == 0 and time.monotonic() > deadline:
+            raise RenderLimit(f"điền mẫu quá {_MAX_SECONDS:g} giây")
+    return "".join(out)
 
 
 def make_env() -> Any:
@@ -106,23 +262,37 @@ def make_env() -> Any:
 
     Sandboxed (no `__class__`, no attributes starting with `_`, no unsafe methods),
     autoescaped (a value cannot inject WordprocessingML), strict (an unknown name is an
-    error, never a blank), without a loader (`{% include %}` cannot read files), and with
-    the Vietnamese filters of FILTERS.
+    error, never a blank), without a loader (`{% include %}` cannot read files), with the
+    Vietnamese filters of FILTERS, and bounded (see _MAX_TEXT): every operator, filter and
+    method that could make a huge value is measured first.
     """
     from jinja2 import DictLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
     class Env(SandboxedEnvironment):
-        intercepted_binops = frozenset({"*", "**"})
+        intercepted_binops = frozenset({"*", "**", "%", "+"})
 
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-            sized = isinstance(left, str | list | tuple) or isinstance(right, str | list | tuple)
-            big = any(isinstance(v, int) and abs(v) > _MAX_REPEAT for v in (left, right))
             if operator == "**" and isinstance(right, int) and abs(right) > 100:
                 raise SecurityError("phép lũy thừa quá lớn")
-            if operator == "*" and sized and big:
-                raise SecurityError("phép nhân chuỗi quá lớn")
+            if operator == "*":
+                for a, b in ((left, right), (right, left)):
+                    if _size(a) and isinstance(b, int) and _size(a) * b > _MAX_TEXT:
+                        raise _too_big("phép nhân chuỗi")
+            elif operator == "+" and _size(left) + _size(right) > _MAX_TEXT:
+                raise _too_big("phép cộng chuỗi")
+            elif operator == "%" and isinstance(left, str) and (
+                    _predict((left, right), {}, fmt=True) > _MAX_TEXT):
+                raise _too_big("phép định dạng chuỗi")
             return super().call_binop(context, operator, left, right)
+
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+            # str.format comes wrapped by the sandbox (its `__wrapped__` is the method)
+            owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)
+            if isinstance(owner, str | list | tuple | dict) and _predict(
+                    (owner, *args), kwargs, fmt=True) > _MAX_TEXT:
+                raise _too_big(f"lệnh {getattr(__obj, '__name__', '')}")
+            return super().call(__context, __obj, *args, **kwargs)
 
         def from_string(self, source: Any, globals: Any = None,
                         template_class: Any = None) -> Any:
@@ -134,12 +304,15 @@ def make_env() -> Any:
             if compiled is None:
                 if len(self.compiled_sources) >= _CACHE_SIZE:
                     self.compiled_sources.clear()
-                compiled = self.compiled_sources[source] = super().from_string(source)
+                compiled = self.compiled_sources[source] = super().from_string(
+                    guarded(self.parse(source)))
             return compiled
 
     env = Env(undefined=StrictUndefined, autoescape=True, loader=DictLoader({}))
     env.compiled_sources = {}
+    env.filters = {name: _bounded_filter(name, fn) for name, fn in env.filters.items()}
     env.filters.update({name: fn for name, (fn, _) in FILTERS.items()})
+    env.globals.update(baocao_steps=steps, baocao_joined=joined)
     return env
 
 
@@ -154,11 +327,15 @@ def renderer() -> Any:
     return _shared["env"]
 
 
-def template_error(exc: BaseException, template: bytes | None = None) -> TemplateError:
+def template_error(exc: BaseException, where: str = "") -> TemplateError:
     """A Jinja (or filter) failure as a TemplateError that says what and where, in Vietnamese."""
     from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
     from jinja2.sandbox import SecurityError
 
+    if isinstance(exc, RenderLimit):
+        return TemplateError(
+            f"mẫu báo cáo bị dừng khi điền: {exc}. Một mẫu báo cáo không cần tới mức này; "
+            "kiểm tra các vòng lặp và phép tính trong mẫu.")
     if isinstance(exc, SecurityError):
         return TemplateError(
             "mẫu báo cáo bị từ chối: mẫu tìm cách truy cập phần bên trong của Python hoặc làm "
@@ -171,11 +348,6 @@ def template_error(exc: BaseException, template: bytes | None = None) -> Templat
             "danh sách biến hợp lệ: `baocao template check MẪU.docx` hoặc "
             "docs/template-variables.md.")
     if isinstance(exc, TemplateSyntaxError):
-        where = ""
-        if template is not None:
-            from .check import locate_syntax_error
-
-            where = locate_syntax_error(template)
         return TemplateError(
             f"mẫu báo cáo sai cú pháp Jinja: {exc.message}{where}. Kiểm tra các cặp "
             "{{ }}, {% %} và các lệnh if/for có đủ endif/endfor.")
