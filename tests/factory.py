@@ -139,3 +139,13 @@ def two_line_header(wb: Any) -> None:
     ws.merge_cells(start_row=1, start_column=4, end_row=1, end_column=5)
     ws.cell(2, 4, "Kinh phí tỉnh hỗ trợ")
     ws.cell(2, 5, "Kinh phí đơn vị bố trí")
+
+
+def unit_folder(folder: Path, n: int = 2) -> Path:
+    """`folder` with `n` valid units, `xa-1.xlsx` … (Ủy ban nhân dân xã số 1 …)."""
+    folder.mkdir()
+    for i in range(n):
+        sheets = unit_sheets()
+        set_info(sheets, "co_quan", f"Ủy ban nhân dân xã số {i + 1}")
+        write_book(folder / f"xa-{i + 1}.xlsx", sheets)
+    return folder

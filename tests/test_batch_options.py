@@ -11,20 +11,11 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx_text import reading_order
-from factory import set_info, unit_sheets, write_book
+from factory import unit_folder
 
 from baocao_cli.cli import main
 
 HAVE_SOFFICE = bool(shutil.which("soffice") or shutil.which("libreoffice"))
-
-
-def _units(folder: Path, n: int = 2) -> Path:
-    folder.mkdir()
-    for i in range(n):
-        sheets = unit_sheets()
-        set_info(sheets, "co_quan", f"Ủy ban nhân dân xã số {i + 1}")
-        write_book(folder / f"xa-{i + 1}.xlsx", sheets)
-    return folder
 
 
 def _template_with_title(tmp_path: Path, title: str) -> Path:
@@ -39,7 +30,7 @@ def _template_with_title(tmp_path: Path, title: str) -> Path:
 
 
 def test_batch_with_a_custom_template(tmp_path: Path) -> None:
-    units = _units(tmp_path / "in")
+    units = unit_folder(tmp_path / "in")
     template = _template_with_title(tmp_path, "BÁO CÁO NĂM")
     out = tmp_path / "out"
     assert main(["batch", str(units), "-o", str(out), "--template", str(template)]) == 0
@@ -49,7 +40,7 @@ def test_batch_with_a_custom_template(tmp_path: Path) -> None:
 
 def test_batch_with_a_broken_template_is_refused_before_any_unit(
         tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    units = _units(tmp_path / "in")
+    units = unit_folder(tmp_path / "in")
     template = _template_with_title(tmp_path, "{{ bien_khong_co }}")
     out = tmp_path / "out"
     capsys.readouterr()
@@ -63,7 +54,7 @@ def test_batch_with_a_broken_template_is_refused_before_any_unit(
 def test_library_batch_with_a_broken_template_fails_every_unit(tmp_path: Path) -> None:
     from baocao_cli.batch import run_batch
 
-    units = _units(tmp_path / "in")
+    units = unit_folder(tmp_path / "in")
     template = _template_with_title(tmp_path, "{{ bien_khong_co }}")
     result = run_batch([units], tmp_path / "out", jobs=1, template=template.read_bytes())
     assert len(result.failed) == 2 and not result.built
@@ -73,7 +64,7 @@ def test_library_batch_with_a_broken_template_fails_every_unit(tmp_path: Path) -
 
 @pytest.mark.skipif(not HAVE_SOFFICE, reason="LibreOffice (soffice) not installed")
 def test_batch_pdf_beside_each_report_in_parallel(tmp_path: Path) -> None:
-    units = _units(tmp_path / "in", 3)
+    units = unit_folder(tmp_path / "in", 3)
     out = tmp_path / "out"
     assert main(["batch", str(units), "-o", str(out), "--pdf", "--jobs", "2"]) == 0
     for i in (1, 2, 3):
@@ -83,16 +74,15 @@ def test_batch_pdf_beside_each_report_in_parallel(tmp_path: Path) -> None:
 
 
 def test_batch_pdf_without_libreoffice_still_writes_reports(tmp_path: Path) -> None:
-    units = _units(tmp_path / "in")
+    units = unit_folder(tmp_path / "in")
     out = tmp_path / "out"
-    empty_bin = tmp_path / "bin"
-    empty_bin.mkdir()
-    env = {**os.environ, "PATH": str(empty_bin)}
+    env = {**os.environ, "BAOCAO_SOFFICE": str(tmp_path / "khong-co" / "soffice")}
     proc = subprocess.run([sys.executable, "-m", "baocao_cli.cli", "batch", str(units), "-o",
                            str(out), "--pdf", "--jobs", "1"], capture_output=True, text=True,
                           env=env, timeout=300)
     assert proc.returncode == 1
     assert "apt-get install libreoffice-writer-nogui" in proc.stderr
+    assert "Các báo cáo Word vẫn đã ghi" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
     assert (out / "xa-1.docx").is_file() and (out / "xa-2.docx").is_file()
     assert not list(out.glob("*.pdf"))

@@ -208,8 +208,9 @@ def test_batch_with_pdf_adds_each_report_as_pdf(client, example, bad):
     archive = zipfile.ZipFile(io.BytesIO(resp.content))
     assert set(archive.namelist()) == {"so-ldtbxh-ha-tinh-2021.docx",
                                        "so-ldtbxh-ha-tinh-2021.pdf", "tong-hop.xlsx",
-                                       "tong-hop.docx"}
+                                       "tong-hop.docx", "tong-hop.pdf"}
     assert archive.read("so-ldtbxh-ha-tinh-2021.pdf").startswith(b"%PDF-")
+    assert archive.read("tong-hop.pdf").startswith(b"%PDF-")
 
 
 def test_the_page_offers_the_pdf_only_where_libreoffice_is(example):

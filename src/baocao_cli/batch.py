@@ -59,6 +59,8 @@ class BatchResult:
     summary_warnings: list[str] = field(default_factory=list)  # what the summary left out
     summary_errors: list[str] = field(default_factory=list)  # roster / review problems
     summary_lines: list[str] = field(default_factory=list)  # the year's figures, for people
+    summary_pdf: Path | None = None  # tong-hop.pdf, with --pdf
+    summary_pdf_error: str = ""  # why tong-hop.pdf could not be made
 
     @property
     def built(self) -> list[UnitResult]:
@@ -134,7 +136,6 @@ def plan(files: list[Path], outdir: Path) -> list[Task]:
 
 _RULES: Rules | None = None
 _TEMPLATE: bytes | None = None
-_PDF = False
 
 
 _BUSY = False  # a worker is building a unit: a SIGTERM unwinds it rather than killing it
@@ -159,14 +160,14 @@ def _on_sigterm(signum: int, frame: object) -> None:
     os._exit(128 + signum)  # idle: nothing to clean
 
 
-def _init_worker(rules: Rules, template: bytes, pdf: bool = False) -> None:
+def _init_worker(rules: Rules, template: bytes) -> None:
     """Runs once in each worker: the rules and the template stay loaded for every unit.
 
     Ctrl-C reaches the whole process group: workers ignore it and let the parent decide,
     which stops them with SIGTERM.
     """
-    global _RULES, _TEMPLATE, _PDF
-    _RULES, _TEMPLATE, _PDF = rules, template, pdf
+    global _RULES, _TEMPLATE
+    _RULES, _TEMPLATE = rules, template
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_sigterm)
     if hasattr(signal, "pthread_sigmask"):  # held while forking: see `_signals_held`
@@ -206,14 +207,12 @@ def _summarise(task: Task, report: Report | None, issues: list[Issue], output: s
     )
 
 
-def build_unit(task: Task, rules: Rules, template: bytes, pdf: bool = False) -> UnitResult:
+def build_unit(task: Task, rules: Rules, template: bytes) -> UnitResult:
     """Check one workbook and, when it has no errors, write its report; never raises.
 
-    With `pdf`, the PDF is converted beside the report; a failed conversion is noted on
-    the unit (`pdf_error`) but the report itself stands.
+    The PDFs are made afterwards for all units at once (`_write_pdfs`): a LibreOffice
+    start costs ten conversions.
     """
-    from dataclasses import replace
-
     from .api import check
     from .render.report import render_docx, write_docx
     from .render.sandbox import TemplateError
@@ -227,15 +226,7 @@ def build_unit(task: Task, rules: Rules, template: bytes, pdf: bool = False) -> 
             return _summarise(task, report, issues, None)
         blob = render_docx(report, checked.scores, rules, template)
         write_docx(task.output, blob)
-        result = _summarise(task, report, issues, task.output.name, checked.scores)
-        if pdf:
-            from .render.pdf import PdfError, docx_to_pdf
-
-            try:
-                docx_to_pdf(task.output, task.output.with_suffix(".pdf"))
-            except PdfError as exc:
-                result = replace(result, pdf_error=str(exc))
-        return result
+        return _summarise(task, report, issues, task.output.name, checked.scores)
     except TemplateError as exc:
         return _summarise(task, report, issues, None, extra_errors=[str(exc)])
     except OSError as exc:
@@ -263,7 +254,7 @@ def _warm(template: bytes) -> None:
 
 def _work(task: Task) -> UnitResult:
     assert _RULES is not None and _TEMPLATE is not None, "worker not initialised"
-    return _busy(build_unit, task, _RULES, _TEMPLATE, _PDF)
+    return _busy(build_unit, task, _RULES, _TEMPLATE)
 
 
 def _summary_work(write: Callable[..., object], *args: object) -> object:
@@ -311,6 +302,7 @@ def run_batch(
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[UnitResult], None] | None = None,
     write_summary: bool = True,
+    on_pdf: Callable[[int, int], None] | None = None,
     protect: Iterable[tuple[Path | None, str]] = (),
     sources: Sources | None = None,
     template_tong_hop: bytes | None = None,
@@ -325,6 +317,8 @@ def run_batch(
     (`files.PathClash`, raised before anything is written). Ctrl-C raises `Interrupted`.
     `sources` are the roster, last year's summary and the review for the
     summary (summary/sources.py); those files are never taken for units.
+    With `pdf`, the reports and tong-hop.docx are then converted by `jobs` LibreOffices
+    (`_write_pdfs`); `on_pdf(done, total)` follows that step.
     """
     from .render.report import default_template
     from .score.rules import load_rules
@@ -347,15 +341,16 @@ def run_batch(
             on_result(result)
 
     pool: ProcessPoolExecutor | None = None
+    summaries = False  # written: a stop during the PDFs leaves them
     try:
         if jobs == 1:
             for task in tasks:
-                done(build_unit(task, rules, template, pdf))
+                done(build_unit(task, rules, template))
         else:
             _warm(template)
             with _signals_held():  # a worker starts with Ctrl-C ignored, never half-set
                 pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                           initargs=(rules, template, pdf))
+                                           initargs=(rules, template))
                 futures: dict[Future[UnitResult], Task] = {pool.submit(_work, t): t
                                                            for t in tasks}
             for fut in as_completed(futures):
@@ -369,6 +364,12 @@ def run_batch(
         batch = BatchResult(units, outdir, 0.0, jobs, empty_folders=empty)
         if write_summary and units:
             _write_summaries(batch, rules, info, pool, template_tong_hop, sources)
+        if pool is not None:  # idle from here on
+            pool.shutdown()
+            pool = None
+        summaries = write_summary and bool(units)
+        if pdf:
+            _write_pdfs(batch, jobs, on_pdf)
     except BaseException as exc:
         if pool is not None:
             _stop(pool)
@@ -376,7 +377,7 @@ def run_batch(
         _sweep(outdir, tasks)
         if isinstance(exc, KeyboardInterrupt):
             finished = [r for r in results if r is not None]
-            raise Interrupted(finished, len(tasks), outdir) from None
+            raise Interrupted(finished, len(tasks), outdir, summaries) from None
         raise
     finally:
         if pool is not None:
@@ -390,9 +391,11 @@ class Interrupted(KeyboardInterrupt):
     finished before it, how many there were, and where they went. No summary is written;
     no worker, LibreOffice or temporary file is left."""
 
-    def __init__(self, units: list[UnitResult], total: int, outdir: Path) -> None:
+    def __init__(self, units: list[UnitResult], total: int, outdir: Path,
+                 summaries: bool = False) -> None:
         super().__init__(f"{len(units)}/{total}")
         self.units, self.total, self.outdir = units, total, outdir
+        self.summaries = summaries  # stopped while the PDFs were made, after the summaries
 
 
 _HELD = {signal.SIGINT, signal.SIGTERM}
@@ -440,7 +443,8 @@ def _sweep(outdir: Path, tasks: list[Task]) -> None:
     """Remove what a worker killed in mid-write could have left: the temporary siblings
     (`write_atomic`'s names) of this run's outputs, and nothing else."""
     targets = [t.output for t in tasks] + [t.output.with_suffix(".pdf") for t in tasks]
-    targets += [outdir / f"{SUMMARY_STEM}.xlsx", outdir / f"{SUMMARY_STEM}.docx"]
+    targets += [outdir / f"{SUMMARY_STEM}.xlsx", outdir / f"{SUMMARY_STEM}.docx",
+                outdir / f"{SUMMARY_STEM}.pdf"]
     prefixes = {temp_prefix(p) for p in targets}
     try:
         names = os.listdir(outdir)
@@ -486,6 +490,7 @@ def _writes(tasks: list[Task], outdir: Path, pdf: bool) -> list[tuple[Path, str]
     writes = [(t.output, "báo cáo") for t in tasks]
     if pdf:
         writes += [(t.output.with_suffix(".pdf"), "bản PDF") for t in tasks]
+        writes.append((outdir / f"{SUMMARY_STEM}.pdf", "bản PDF của báo cáo tổng hợp"))
     writes += [(outdir / f"{SUMMARY_STEM}.xlsx", "bảng tổng hợp"),
                (outdir / f"{SUMMARY_STEM}.docx", "báo cáo tổng hợp")]
     return writes
@@ -521,6 +526,49 @@ def _write_summaries(batch: BatchResult, rules: Rules, info: tuple[Info, list[st
     write_summary_xlsx(batch.summary_xlsx, batch.units, rules, tables)
     batch.summary_warnings = tables.warnings + write_summary_docx(
         batch.summary_docx, batch.units, rules, info, template, tables)
+
+
+def _write_pdfs(batch: BatchResult, jobs: int,
+                on_pdf: Callable[[int, int], None] | None) -> None:
+    """A PDF beside each report and tong-hop.docx, once all are written: `jobs`
+    LibreOffices, each started once for its share (render/pdf.py). A failure is noted on
+    its unit (or on the summary); the reports themselves stand. Without LibreOffice the
+    PdfError goes to the caller, the reports and summaries already written."""
+    from dataclasses import replace
+
+    from .render.pdf import convert_all
+
+    pairs: list[tuple[Path, Path]] = []
+    owners: list[int | None] = []  # the unit's position in batch.units; None: the summary
+    for k, unit in enumerate(batch.units):
+        if unit.output:
+            docx = batch.outdir / unit.output
+            pairs.append((docx, docx.with_suffix(".pdf")))
+            owners.append(k)
+    if batch.summary_docx is not None and batch.summary_docx.is_file():
+        pairs.append((batch.summary_docx, batch.summary_docx.with_suffix(".pdf")))
+        owners.append(None)
+    if not pairs:
+        return
+    count = 0
+
+    def one(_i: int, _error: str | None) -> None:
+        nonlocal count
+        count += 1
+        if on_pdf is not None:
+            on_pdf(count, len(pairs))
+
+    if on_pdf is not None:
+        on_pdf(0, len(pairs))
+    errors = convert_all(pairs, workers=jobs, on_done=one)
+    for owner, (_docx, target), error in zip(owners, pairs, errors, strict=True):
+        if owner is None:
+            if error:
+                batch.summary_pdf_error = error
+            else:
+                batch.summary_pdf = target
+        elif error:
+            batch.units[owner] = replace(batch.units[owner], pdf_error=error)
 
 
 # ---------------------------------------------------------------- the consolidated header

@@ -392,6 +392,7 @@ def batch(
         run_batch,
     )
     from ..files import PathClash
+    from ..render.pdf import PdfError
     from ..summary.results import UnitResult
     from ..vn import format_number, format_score
 
@@ -411,10 +412,10 @@ def batch(
     tong_hop_blob = _checked_template(template_tong_hop, tong_hop=True)
     no_pdf = ""
     if pdf:
-        from ..render.pdf import INSTALL_HINT, find_soffice
+        from ..render.pdf import find_soffice, not_found_message
 
         if find_soffice() is None:  # the reports are still written; the run then fails
-            no_pdf = f"không tìm thấy LibreOffice (lệnh soffice) để ghi bản PDF. {INSTALL_HINT}"
+            no_pdf = not_found_message()
             pdf = False
     header = None
     if info is not None:
@@ -455,11 +456,17 @@ def batch(
                 TimeRemainingColumn,
             )
 
-            progress = Progress(TextColumn("Đang lập báo cáo"), BarColumn(),
+            progress = Progress(TextColumn("{task.description}"), BarColumn(),
                                 MofNCompleteColumn(), TimeElapsedColumn(),
                                 TextColumn("còn"), TimeRemainingColumn(), console=console)
             progress.start()
-            bar = progress.add_task("", total=total)
+            bar = progress.add_task("Đang lập báo cáo", total=total)
+
+    def pdf_step(n: int, of: int) -> None:
+        if progress is not None and bar is not None:
+            progress.update(bar, description="Đang ghi bản PDF", total=of, completed=n)
+        elif n == 0:
+            _say(f"Đang ghi bản PDF cho {of} báo cáo…")
 
     def one(result: UnitResult) -> None:
         nonlocal count
@@ -480,7 +487,7 @@ def batch(
     try:
         done = run_batch(inputs, outdir, rules=loaded, jobs=jobs or default_jobs(),
                          template=blob, pdf=pdf, info=header, on_start=started,
-                         on_result=one, protect=protect, sources=sources,
+                         on_result=one, on_pdf=pdf_step, protect=protect, sources=sources,
                          template_tong_hop=tong_hop_blob)
     except PathClash as exc:
         raise _usage_error(str(exc)) from None
@@ -491,11 +498,22 @@ def batch(
         built = sum(1 for u in stop.units if u.ok)
         bad = len(stop.units) - built
         failed_part = f"; {bad} đơn vị có lỗi" if bad else ""
+        if stop.summaries:  # stopped while the PDFs were made
+            _stopped(f"đã lập xong {built}/{stop.total} báo cáo, bảng tổng hợp và báo cáo "
+                     f"tổng hợp trong {stop.outdir} (các tệp này đầy đủ, dùng được); chưa "
+                     f"ghi đủ bản PDF. Chạy lại lệnh để có đủ bản PDF.")
+            raise
         _stopped(f"đã lập xong {built}/{stop.total} báo cáo trong {stop.outdir} (các tệp "
                  f"này đầy đủ, dùng được){failed_part}; {stop.total - len(stop.units)} đơn "
                  f"vị chưa xử lý; chưa ghi bảng tổng hợp và báo cáo tổng hợp. Chạy lại lệnh "
                  f"để lập đủ.")
         raise
+    except PdfError as exc:  # LibreOffice found but it cannot be run at all
+        if progress is not None:
+            progress.stop()
+            progress = None
+        typer.echo(f"Lỗi: {exc} Các báo cáo Word vẫn đã ghi trong {outdir}.", err=True)
+        raise typer.Exit(1) from None
     except OSError as exc:
         raise _write_error(exc, outdir) from None
     finally:
@@ -522,8 +540,11 @@ def batch(
         _say(f"Báo cáo chưa có bản PDF ({len(done.pdf_failed)}):")
         for u in done.pdf_failed:
             _say(f"  {u.output}: {u.pdf_error}")
+    if done.summary_pdf_error:
+        typer.echo(f"Lỗi: chưa có bản PDF của báo cáo tổng hợp: {done.summary_pdf_error}",
+                   err=True)
     if no_pdf:
-        typer.echo(f"Lỗi: {no_pdf}", err=True)
+        typer.echo(f"Lỗi: {no_pdf} Các báo cáo Word vẫn đã ghi trong {outdir}.", err=True)
     for message in done.summary_errors:
         typer.echo(f"Lỗi: {message}", err=True)
     _say("")
@@ -531,10 +552,13 @@ def batch(
         _say(line)
     _say(f"Bảng tổng hợp: {done.summary_xlsx}")
     _say(f"Báo cáo tổng hợp: {done.summary_docx}")
+    if done.summary_pdf is not None:
+        _say(f"Bản PDF: cạnh mỗi báo cáo, và {done.summary_pdf}")
     seconds = format_number(Decimal(repr(round(done.elapsed, 1))), 1)
     _say(f"Xong: {len(done.built)} báo cáo đã lập, {len(failed)} đơn vị lỗi, "
                f"{done.n_warnings} cảnh báo; {seconds} giây ({done.jobs} tiến trình).")
-    raise typer.Exit(1 if failed or done.pdf_failed or no_pdf or done.summary_errors else 0)
+    raise typer.Exit(1 if failed or done.pdf_failed or done.summary_pdf_error or no_pdf
+                     or done.summary_errors else 0)
 
 
 def _checked_template(path: Path | None, tong_hop: bool) -> bytes | None:
