@@ -15,19 +15,19 @@ Severity = Literal["error", "warning"]
 # Templates say what was found and what is expected; the place is prefixed by `make`.
 CATALOGUE: dict[str, str] = {
     # the file itself
-    "E001": "không tìm thấy tệp. Cần đường dẫn tới một tệp .xlsx có thật.",
-    "E002": "tệp rỗng (0 byte). Cần một sổ Excel .xlsx có dữ liệu.",
-    "E003": "không phải sổ Excel .xlsx ({detail}). Hãy mở tệp bằng Excel hoặc LibreOffice và "
-            "lưu lại dưới dạng \"Excel Workbook (.xlsx)\".",
-    "E004": "là sổ Excel 97-2003 (.xls), định dạng cũ không được hỗ trợ. Hãy mở bằng Excel "
-            "hoặc LibreOffice và lưu lại dưới dạng .xlsx.",
+    "E001": "không tìm thấy tệp. Cần đường dẫn tới một sổ tính (.xlsx, .xls, .ods) có thật.",
+    "E002": "tệp rỗng (0 byte). Cần một sổ tính (.xlsx, .xls, .ods) có dữ liệu.",
+    "E003": "không phải sổ tính Excel (.xlsx, .xls) hay LibreOffice (.ods) ({detail}). Hãy mở "
+            "tệp bằng Excel hoặc LibreOffice và lưu lại dưới dạng \"Excel Workbook (.xlsx)\".",
+    "E004": "là {detail}, không phải sổ tính đọc được. Cần sổ .xlsx, .xls hoặc .ods: hãy mở "
+            "bằng Excel hoặc LibreOffice và lưu lại dưới dạng \"Excel Workbook (.xlsx)\".",
     "E005": "sổ Excel được bảo vệ bằng mật khẩu (đã mã hóa) nên không đọc được. Hãy gỡ mật "
             "khẩu (File > Info > Protect Workbook) rồi lưu lại.",
-    "E006": "tệp .xlsx bị hỏng, không đọc được ({detail}). Hãy mở và lưu lại bằng Excel "
+    "E006": "sổ tính bị hỏng, không đọc được ({detail}). Hãy mở và lưu lại bằng Excel "
             "hoặc LibreOffice, hoặc lấy lại bản gốc.",
     "E007": "tệp quá lớn khi giải nén ({detail}); giới hạn là {limit}. Một báo cáo đơn vị "
             "không cần dung lượng như vậy: kiểm tra lại tệp.",
-    "E008": "thư mục không có sổ Excel .xlsx nào. Cần ít nhất một tệp .xlsx.",
+    "E008": "thư mục không có sổ tính nào (.xlsx, .xls, .ods). Cần ít nhất một sổ tính.",
     "E009": "tệp có khai báo DTD/thực thể XML trong phần {part}, điều mà sổ Excel thật không "
             "bao giờ có (có thể là tệp bị làm giả để tấn công). Tệp bị từ chối; hãy lấy lại bản "
             "gốc hoặc mở và lưu lại bằng Excel.",

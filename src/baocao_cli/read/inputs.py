@@ -1,4 +1,5 @@
-"""Which workbooks a command was given: files as named, folders scanned for `*.xlsx`.
+"""Which workbooks a command was given: files as named, folders scanned for workbooks
+(`*.xlsx`, `*.ods`, `*.xls`).
 
 `validate` and `batch` find their inputs the same way, so a folder means the same units
 to both.
@@ -8,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+
+# What a folder's workbooks are named: Excel's, LibreOffice's (.ods) and Excel 97-2003's.
+SUFFIXES = (".xlsx", ".ods", ".xls")
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -21,7 +25,7 @@ def collect(inputs: Iterable[Path], outdir: Path | None = None
     """The workbooks to process, in the order given and without repeats, and the folders
     without any (a folder's workbooks come in `sort_key` order).
 
-    Folders are scanned recursively for `*.xlsx` (any case of the suffix), skipping Office
+    Folders are scanned recursively for SUFFIXES (any case), skipping Office
     lock files (`~$…`), hidden files and hidden folders, and anything inside `outdir` (so
     that a second run never takes last run's `tong-hop.xlsx` for a unit). Files named
     explicitly are taken as they are, whatever their suffix: a wrong one is reported as
@@ -42,7 +46,7 @@ def collect(inputs: Iterable[Path], outdir: Path | None = None
         if item.is_dir():
             found = []
             for p in item.rglob("*"):
-                if p.suffix.lower() != ".xlsx" or _hidden(p, item) or not p.is_file():
+                if p.suffix.lower() not in SUFFIXES or _hidden(p, item) or not p.is_file():
                     continue
                 if out_resolved is not None and out_resolved in p.resolve().parents:
                     continue

@@ -22,16 +22,20 @@ from typing import Any
 from .. import contract
 from ..issues import Issue, make
 from ..vn import fold, fold_header
-from .guards import check_file
+from .book import read_other
+from .guards import check_file, sniff_kind
 from .sheet_xml import (
     _ANY_CELL,
     _CELL,
     _CELL_WITHOUT_REF,
     _HIDDEN_ROW,
+    ErrorValue,
+    Missing,
     Workbook,
     _text,
     _v_reader,
 )
+from .xlsx import Sheet
 
 HEADER_SEARCH_ROWS = 20  # exports put the agency, the title and the period above the table
 ISSUES_PER_CHECK = 200  # per register and code: every slip of a real register, bounded output
@@ -116,8 +120,11 @@ def _find_header(head: dict[int, list[tuple[str, Any]]], spec: contract.SheetSpe
     return None
 
 
-def _read_sheet(wb: Workbook, title: str, spec: contract.SheetSpec, shown: str,
+def _read_sheet(wb: Workbook | _Sheets, title: str, spec: contract.SheetSpec, shown: str,
                 external: bool, issues: list[Issue]) -> RegisterTable | None:
+    if isinstance(wb, _Sheets):
+        return _rows_table(wb.rows(title), spec, shown, external, issues,
+                           wb.by_title[title].hidden)
     data = wb.sheet_xml(title)
     plain = _plain(data)
     if not plain and _CELL_WITHOUT_REF.search(data):
@@ -155,9 +162,10 @@ def _table(wb: Workbook | None, data: str, header_end: int,
            head: dict[int, list[tuple[str, Any]]], spec: contract.SheetSpec,
            shown: str, external: bool, issues: list[Issue],
            rows: list[tuple[int, dict[str, Any]]] | None = None,
-           plain: bool = False) -> RegisterTable | None:
+           plain: bool = False, hidden_rows: Iterable[int] = ()) -> RegisterTable | None:
     """The register below the header row found in `head`: from the sheet XML `data` (cells
-    after `header_end`), or from `rows` already read (the openpyxl path)."""
+    after `header_end`), or from `rows` already read (the openpyxl and calamine paths,
+    which give their `hidden_rows`)."""
     found = _find_header(head, spec)
     if found is None:
         issues.append(_no_header(head, spec, shown))
@@ -182,8 +190,10 @@ def _table(wb: Workbook | None, data: str, header_end: int,
     table.values = {key: [cells.get(key) for _, cells in documents] for key in checked}
     if below is not None:
         _add_plain_rows(table, below, data, header_end, seen)
+    hidden = sorted(r for r in hidden_rows if r > header_row)
     if data and 'hidden="' in data:  # the search below costs a pass over the whole sheet
         hidden = [int(r) for r in _HIDDEN_ROW.findall(data) if int(r) > header_row]
+    if hidden:
         for r in hidden[:ISSUES_PER_CHECK]:
             issues.append(make("W103", sheet=shown, cell=f"A{r}", row=r))
     return table
@@ -355,20 +365,57 @@ def _read_sheet_openpyxl(path: Path, title: str, spec: contract.SheetSpec, shown
             read = list(wb[title].iter_rows(values_only=True))
     finally:
         wb.close()
-    head: dict[int, list[tuple[str, Any]]] = {}
+    all_rows = [(r, [(get_column_letter(i + 1), v) for i, v in enumerate(row) if v is not None])
+                for r, row in enumerate(read, start=1)]
+    return _rows_table(all_rows, spec, shown, external, issues)
+
+
+def _rows_table(all_rows: list[tuple[int, list[tuple[str, Any]]]], spec: contract.SheetSpec,
+                shown: str, external: bool, issues: list[Issue],
+                hidden_rows: Iterable[int] = ()) -> RegisterTable | None:
+    """The register of a sheet already read row by row: (row, [(letter, value)…])."""
+    head = {r: cells for r, cells in all_rows if r <= HEADER_SEARCH_ROWS}
     rows: list[tuple[int, dict[str, Any]]] = []
-    all_rows = []
-    for r, row in enumerate(read, start=1):
-        cells = [(get_column_letter(i + 1), v) for i, v in enumerate(row) if v is not None]
-        if r <= HEADER_SEARCH_ROWS:
-            head[r] = cells
-        all_rows.append((r, cells))
     found = _find_header(head, spec)
     if found is not None:
         by_letter = {letter: key for key, letter in found[1].items()}
         rows = [(r, {by_letter[ltr]: v for ltr, v in cells if ltr in by_letter})
                 for r, cells in all_rows]
-    return _table(None, "", 0, head, spec, shown, external, issues, rows)
+    return _table(None, "", 0, head, spec, shown, external, issues, rows,
+                  hidden_rows=hidden_rows)
+
+
+class _Sheets:
+    """The sheets of an .ods or .xls (calamine_book) where the loop of `read_registers`
+    expects a `Workbook`: titles with their hidden state, rows as the register reads them
+    (an error cell an ErrorValue, a formula never calculated a Missing)."""
+
+    def __init__(self, path: Path, sheets: list[Sheet]) -> None:
+        self.path = path
+        self.by_title = {s.title: s for s in sheets}
+        self.sheets = {t: ("", s.state != "visible") for t, s in self.by_title.items()}
+
+    def close(self) -> None:
+        pass
+
+    def rows(self, title: str) -> list[tuple[int, list[tuple[str, Any]]]]:
+        from .excel import get_column_letter
+
+        out = []
+        for r, cells in sorted(self.by_title[title].rows.items()):
+            line = []
+            for c, (value, kind, formula) in sorted(cells.items()):
+                if formula is not None:
+                    value = Missing(formula)
+                elif kind == "e":
+                    value = ErrorValue(value)
+                if value is not None:
+                    line.append((get_column_letter(c), value))
+            out.append((r, line))
+        return out
+
+    def head(self, title: str) -> dict[int, list[tuple[str, Any]]]:
+        return {r: cells for r, cells in self.rows(title) if r <= HEADER_SEARCH_ROWS}
 
 
 def read_registers(path: Path, *, external: bool = False
@@ -379,11 +426,18 @@ def read_registers(path: Path, *, external: bool = False
         problem = check_file(path)
         if problem is not None:
             return [], [problem]
-    try:
-        wb = Workbook(path)
-    except Exception:  # a workbook read.py accepted but whose parts are unusual
-        return [], [make("E006", sheet=path.name,
-                         detail="không đọc được danh sách trang tính")]
+    wb: Workbook | _Sheets
+    if (kind := sniff_kind(path)) != "xlsx":  # .ods, .xls: the workbook reader's sheets
+        sheets, problem = read_other(path, kind)
+        if problem is not None:
+            return [], [problem]
+        wb = _Sheets(path, sheets)
+    else:
+        try:
+            wb = Workbook(path)
+        except Exception:  # a workbook read.py accepted but whose parts are unusual
+            return [], [make("E006", sheet=path.name,
+                             detail="không đọc được danh sách trang tính")]
     tables: list[RegisterTable] = []
     try:
         by_fold = {fold(t): t for t in wb.sheets}
@@ -414,11 +468,13 @@ def read_registers(path: Path, *, external: bool = False
     return tables, issues
 
 
-def _by_headers(wb: Workbook, spec: contract.SheetSpec, taken: set[str]) -> str | None:
+def _by_headers(wb: Workbook | _Sheets, spec: contract.SheetSpec, taken: set[str]
+                ) -> str | None:
     """An export's sheet (`Sheet1`, `Danh sách`) recognised by the register's header row."""
     for title in wb.sheets:
         if title in taken or any(fold(title) == fold(s.name) for s in contract.REGISTERS):
             continue
-        if _find_header(_head(wb, wb.sheet_xml(title))[0], spec) is not None:
+        head = wb.head(title) if isinstance(wb, _Sheets) else _head(wb, wb.sheet_xml(title))[0]
+        if _find_header(head, spec) is not None:
             return title
     return None

@@ -360,16 +360,21 @@ class _Reader:
         """
         ranges = [cell_range(_required(el, "ref")) for el in merges
                   if _local(el.tag) == "mergeCell"]
-        rows = sheet.rows
-        for r1, c1, r2, c2 in ranges:
-            for r in range(r1, r2 + 1) if r2 - r1 < len(rows) else sorted(rows):
-                cells = rows.get(r)
-                if not cells or not r1 <= r <= r2:
-                    continue
-                for c in [c for c in cells if c1 <= c <= c2 and (r, c) != (r1, c1)]:
-                    cells[c] = (None, "n", None)
+        blank_merged(sheet.rows, ranges)
         # openpyxl keeps a set of a set of the ranges: the same hashes, the same order
         sheet.merged = list(set(iter(set(ranges))))
+
+
+def blank_merged(rows: dict[int, dict[int, tuple[Value, str, str | None]]],
+                 ranges: list[tuple[int, int, int, int]]) -> None:
+    """Empty every cell of a merged range but its top-left one, as openpyxl's MergedCells."""
+    for r1, c1, r2, c2 in ranges:
+        for r in range(r1, r2 + 1) if r2 - r1 < len(rows) else sorted(rows):
+            cells = rows.get(r)
+            if not cells or not r1 <= r <= r2:
+                continue
+            for c in [c for c in cells if c1 <= c <= c2 and (r, c) != (r1, c1)]:
+                cells[c] = (None, "n", None)
 
 
 def _workbook_part(overrides: list[tuple[str, str]], defaults: list[tuple[str, str]]) -> str:
