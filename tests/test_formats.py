@@ -1,0 +1,376 @@
+""".ods and .xls beside .xlsx: the test workbooks saved by LibreOffice in each format must
+validate and build exactly as their .xlsx twin (same total, rating, issues at the same
+cells), and the guards of the calamine path must hold.
+
+The twins are made with LibreOffice itself (`soffice --convert-to`), as a clerk would save
+them; the .xlsx compared is LibreOffice's too, so that formulas carry the values
+LibreOffice calculated in all three.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from docx_text import reading_order
+from factory import UNIT_RATING, UNIT_TOTAL, set_info, two_line_header, unit_sheets, write_book
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
+from test_registers import registers_only, slipped_incoming, slipped_outgoing, write_export
+from typer.testing import CliRunner
+
+from baocao_cli.cli import app
+from baocao_cli.read.book import read_book
+from baocao_cli.read.inputs import collect
+from baocao_cli.read.shapes import MAX_CELLS
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) not installed")
+runner = CliRunner()
+FORMATS = ("ods", "xls")
+TARGETS = {"xlsx": "xlsx", "ods": "ods", "xls": "xls:MS Excel 97"}
+
+
+def convert(sources: list[Path], target: str, outdir: Path, profile: Path) -> None:
+    """Save `sources` with LibreOffice in the format `target` (a --convert-to filter)."""
+    outdir.mkdir(exist_ok=True)
+    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                    "--convert-to", target, "--outdir", str(outdir), *map(str, sources)],
+                   check=True, capture_output=True, timeout=600)
+
+
+# ---------------------------------------------------------------- the test workbooks
+
+def _two_lines_hidden(path: Path) -> None:
+    """A two-line header (merged cells), a hidden data row, a hidden contract sheet."""
+    write_book(path, unit_sheets())
+    wb = openpyxl.load_workbook(path)
+    two_line_header(wb)
+    wb["Chấm điểm"].row_dimensions[4].hidden = True
+    wb["Nơi nhận"].sheet_state = "hidden"
+    wb.save(path)
+
+
+def _invalid(path: Path) -> None:
+    """Errors at known cells: a score above its maximum, a year typed as words."""
+    sheets = unit_sheets()
+    sheets["Chấm điểm"][2][3] = 12  # D3: 12 of 10
+    set_info(sheets, "nam", "hai nghìn")
+    write_book(path, sheets)
+
+
+def _formulas(path: Path) -> None:
+    """Scores computed by formulas, and one that cannot be (#DIV/0!)."""
+    write_book(path, unit_sheets())
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Chấm điểm"]
+    ws["D3"] = "=4+4"
+    ws["D7"] = "=20+10"
+    ws["D9"] = "=1/0"
+    wb.save(path)
+
+
+def _mac_dates(path: Path) -> None:
+    """The 1904 date system, with the report's date and a date-time typed in Ghi chú."""
+    sheets = unit_sheets()
+    sheets["Chỉnh lý"][1][7] = dt.datetime(2021, 5, 6, 7, 8, 9)
+    write_book(path, sheets)
+    wb = openpyxl.load_workbook(path)
+    wb.epoch = CALENDAR_MAC_1904
+    wb.save(path)
+
+
+def _registers(path: Path) -> None:
+    """Both registers with their slips (gaps, duplicates, dates), one row hidden."""
+    write_book(path, registers_only(**{"Sổ văn bản đi": slipped_outgoing(),
+                                       "Sổ văn bản đến": slipped_incoming()}))
+    wb = openpyxl.load_workbook(path)
+    wb["Sổ văn bản đi"].row_dimensions[3].hidden = True
+    wb.save(path)
+
+
+SOURCES = {
+    "vi-du": lambda p: shutil.copy(Path(__file__).parent.parent / "examples"
+                                   / "so-ldtbxh-ha-tinh-2021.xlsx", p),
+    "don-vi": lambda p: write_book(p, unit_sheets()),
+    "hai-dong": _two_lines_hidden,
+    "sai": _invalid,
+    "cong-thuc": _formulas,
+    "ngay-1904": _mac_dates,
+    "so-dang-ky": _registers,
+    "xuat-so": write_export,
+}
+
+
+@pytest.fixture(scope="module")
+def twins(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]]:
+    """name -> format -> file: the source (`src`) and LibreOffice's xlsx, ods and xls."""
+    if SOFFICE is None:
+        pytest.skip("LibreOffice (soffice) not installed")
+    root = tmp_path_factory.mktemp("twins")
+    src = root / "src"
+    src.mkdir()
+    sources = []
+    for name, make in SOURCES.items():
+        make(src / f"{name}.xlsx")
+        sources.append(src / f"{name}.xlsx")
+    for fmt, target in TARGETS.items():
+        convert(sources, target, root / fmt, root / "profile")
+    return {name: {"src": src / f"{name}.xlsx",
+                   **{fmt: root / fmt / f"{name}.{fmt}" for fmt in TARGETS}}
+            for name in SOURCES}
+
+
+def validate(path: Path, *options: str) -> tuple[int, dict]:
+    """`validate --format json` of one file, its file names replaced (they differ by twin)."""
+    result = runner.invoke(app, ["validate", "--format", "json", *options, str(path)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    found = json.loads(result.output)["files"][0]
+    del found["file"]
+    text = json.dumps(found, ensure_ascii=False)
+    for name in {path.name, *(Path(o).name for o in options if o.endswith(tuple(TARGETS)))}:
+        text = text.replace(name, Path(name).stem + ".*")
+    return result.exit_code, json.loads(text)
+
+
+def located(found: dict) -> list[tuple[str, str | None, str | None]]:
+    return [(i["code"], i["sheet"], i["cell"]) for i in found["errors"] + found["warnings"]]
+
+
+# ---------------------------------------------------------------- twins read the same
+
+@needs_soffice
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("name", [n for n in SOURCES if n != "xuat-so"])
+def test_twin_validates_as_its_xlsx(twins: dict, name: str, fmt: str) -> None:
+    expected = validate(twins[name]["xlsx"])
+    assert validate(twins[name][fmt]) == expected
+
+
+@needs_soffice
+@pytest.mark.parametrize("name", [n for n in SOURCES if n not in ("cong-thuc", "xuat-so")])
+def test_libreoffice_xlsx_reads_as_the_original(twins: dict, name: str) -> None:
+    assert validate(twins[name]["xlsx"]) == validate(twins[name]["src"])
+
+
+@needs_soffice
+def test_twins_are_not_trivially_equal(twins: dict) -> None:
+    """What the comparisons above compare: totals, errors and warnings at their cells."""
+    code, ok = validate(twins["don-vi"]["ods"])
+    assert code == 0 and (ok["total"], ok["rating"]) == (UNIT_TOTAL, UNIT_RATING)
+    code, bad = validate(twins["sai"]["xls"])
+    assert code == 1 and {("E306", "Chấm điểm", "D3")} <= set(located(bad))
+    assert any(e["cell"] == "B9" and e["sheet"] == "Thông tin" for e in bad["errors"])
+    hidden = set(located(validate(twins["hai-dong"]["ods"])[1]))
+    assert {("W103", "Chấm điểm", "A4"), ("W104", "Nơi nhận", None)} <= hidden
+    code, formulas = validate(twins["cong-thuc"]["xls"])
+    assert code == 1 and [e["cell"] for e in formulas["errors"]] == ["D9"]
+    registers = validate(twins["so-dang-ky"]["xls"])[1]
+    assert registers["so_van_ban"] and {"E601", "W103"} <= {c for c, _, _ in located(registers)}
+    assert ("W103", "Sổ văn bản đi", "A3") in located(registers)
+
+
+@needs_soffice
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_export_twin_gives_the_same_register_checks(twins: dict, tmp_path: Path, fmt: str
+                                                    ) -> None:
+    book = write_book(tmp_path / "don-vi.xlsx", registers_only())
+    expected = validate(book, "--so-van-ban", str(twins["xuat-so"]["xlsx"]))
+    got = validate(book, "--so-van-ban", str(twins["xuat-so"][fmt]))
+    assert got == expected
+    assert got[1]["so_van_ban"][0]["documents"] == 8
+    assert [e["cell"] for e in got[1]["errors"]] == ["B14"]
+
+
+@needs_soffice
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_twin_builds_the_same_report(twins: dict, tmp_path: Path, fmt: str) -> None:
+    reports = {}
+    for kind in ("xlsx", fmt):
+        out = tmp_path / f"{kind}.docx"
+        result = runner.invoke(app, ["build", str(twins["vi-du"][kind]), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        reports[kind] = reading_order(out)
+    assert reports[fmt] == reports["xlsx"]
+    assert "8.800" in "\n".join(reports[fmt])
+
+
+@needs_soffice
+def test_batch_takes_every_format_and_loses_no_worker(twins: dict, tmp_path: Path) -> None:
+    folder = tmp_path / "nop-ve"
+    folder.mkdir()
+    for fmt in TARGETS:
+        shutil.copy(twins["don-vi"][fmt], folder / f"don-vi-{fmt}.{fmt}")
+    forged_dimensions(twins["don-vi"]["xls"], folder / "gia-mao.xls")
+    out = tmp_path / "ra"
+    result = runner.invoke(app, ["batch", str(folder), "-o", str(out), "--jobs", "2"])
+    assert result.exit_code == 1, result.output
+    assert sorted(p.name for p in out.glob("*.docx")) == [
+        "don-vi-ods.docx", "don-vi-xls.docx", "don-vi-xlsx.docx", "tong-hop.docx"]
+    assert "LỖI     " in result.output and "gia-mao.xls: tệp quá lớn" in result.output
+    assert "1 đơn vị lỗi" in result.output
+
+
+def test_folders_are_scanned_for_every_format(tmp_path: Path) -> None:
+    for name in ("a.xlsx", "b.ods", "c.XLS", "d.csv", "~$e.ods"):
+        (tmp_path / name).write_bytes(b"x")
+    files, _ = collect([tmp_path])
+    assert [p.name for p in files] == ["a.xlsx", "b.ods", "c.XLS"]
+
+
+# ---------------------------------------------------------------- guards of the new formats
+
+def forged_dimensions(xls: Path, out: Path) -> Path:
+    """`xls` with its first sheet's DIMENSIONS record declaring four billion rows."""
+    data = bytearray(xls.read_bytes())
+    at = data.find(b"\x00\x02\x0e\x00")  # record 0x0200, 14 bytes
+    assert at > 0
+    struct.pack_into("<IIHH", data, at + 4, 0, 0xFFFFFFF0, 0, 0xFF)
+    out.write_bytes(bytes(data))
+    return out
+
+
+@needs_soffice
+def test_forged_xls_dimensions_are_refused_not_an_abort(twins: dict, tmp_path: Path) -> None:
+    """calamine would reserve 43 TB for this 13 KB file and abort the process (exit 134)."""
+    path = forged_dimensions(twins["don-vi"]["xls"], tmp_path / "gia-mao.xls")
+    book, issues = read_book(path)
+    assert book is None and [i.code for i in issues] == ["E007"]
+    assert f"{MAX_CELLS:,}".replace(",", ".") in issues[0].message
+    done = subprocess.run([sys.executable, "-m", "baocao_cli.cli", "validate", str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "[E007] gia-mao.xls" in done.stdout
+
+
+@needs_soffice
+def test_xls_cells_far_apart_are_refused(twins: dict, tmp_path: Path) -> None:
+    """A cell moved to IV65536: the rectangle from A1 is beyond the limit."""
+    data = bytearray(twins["don-vi"]["xls"].read_bytes())
+    at = data.find(b"\xfd\x00\x0a\x00")  # the first LABELSST record, 10 bytes
+    struct.pack_into("<HH", data, at + 4, 0xFFFF, 0xFF)
+    (path := tmp_path / "xa.xls").write_bytes(bytes(data))
+    assert [i.code for i in read_book(path)[1]] == ["E007"]
+
+
+@needs_soffice
+def test_password_protected_xls_is_named(twins: dict, tmp_path: Path) -> None:
+    """A FILEPASS record in the workbook globals (here in place of CODEPAGE, same size)."""
+    data = bytearray(twins["don-vi"]["xls"].read_bytes())
+    at = data.find(b"\x42\x00\x02\x00\xb0\x04")  # CODEPAGE 1200, as LibreOffice writes
+    assert at > 0
+    data[at:at + 6] = b"\x2f\x00\x02\x00\x01\x00"
+    (path := tmp_path / "khoa.xls").write_bytes(bytes(data))
+    assert [i.code for i in read_book(path)[1]] == ["E005"]
+
+
+NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+      'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+      'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+            '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+            '"application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>')
+
+
+def write_ods(path: Path, tables: str, prolog: str = "", extra: dict | None = None) -> Path:
+    """A minimal .ods as other writers than LibreOffice make it: its tables' XML given."""
+    content = (f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<office:document-content {NS}>'
+               f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body>"
+               "</office:document-content>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet",
+                    compress_type=zipfile.ZIP_STORED)
+        zf.writestr("META-INF/manifest.xml", MANIFEST)
+        zf.writestr("content.xml", content)
+        for name, data in (extra or {}).items():
+            zf.writestr(name, data)
+    return path
+
+
+def cell(value: str | float) -> str:
+    if isinstance(value, str):
+        return f'<table:table-cell office:value-type="string"><text:p>{value}</text:p>' \
+               "</table:table-cell>"
+    return f'<table:table-cell office:value-type="float" office:value="{value}"/>'
+
+
+def test_ods_repeated_filled_rows_are_counted_not_expanded(tmp_path: Path) -> None:
+    filled = ('<table:table table:name="Thông tin"><table:table-row table:number-rows-repeated='
+              '"1000000"><table:table-cell table:number-columns-repeated="10" '
+              'office:value-type="float" office:value="1"/></table:table-row></table:table>')
+    book, issues = read_book(write_ods(tmp_path / "lap.ods", filled))
+    assert book is None and [i.code for i in issues] == ["E007"]
+    # LibreOffice's way of writing the unused rest of a sheet is no cell at all
+    empty = ('<table:table table:name="Nơi nhận"><table:table-row>' + cell("Nơi nhận")
+             + '</table:table-row><table:table-row table:number-rows-repeated="1048575">'
+             '<table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
+             "</table:table>")
+    book, issues = read_book(write_ods(tmp_path / "trong.ods", empty))
+    assert book is not None and "E007" not in [i.code for i in issues]
+
+
+def test_ods_zip_bomb_and_dtd_are_refused_before_parsing(tmp_path: Path) -> None:
+    table = f'<table:table table:name="Thông tin"><table:table-row>{cell("Mã")}' \
+            "</table:table-row></table:table>"
+    bomb = write_ods(tmp_path / "bom.ods", table, extra={"Thumbnails/a.bin": bytes(30 << 20)})
+    assert [i.code for i in read_book(bomb)[1]] == ["E007"]
+    laughs = '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+    assert [i.code for i in read_book(write_ods(tmp_path / "dtd.ods", table, laughs))[1]] \
+        == ["E009"]
+
+
+def test_ods_formula_never_calculated_is_located(tmp_path: Path) -> None:
+    """Another writer's .ods may carry a formula without its value: E205 at its cell."""
+    sheets = unit_sheets()
+    rows = []
+    for r, row in enumerate(sheets["Văn bản"], start=1):
+        cells = [cell(v) if v not in (None, "") else "<table:table-cell/>" for v in row]
+        if r == 3:
+            cells[2] = '<table:table-cell table:formula="of:=40+5"/>'
+        rows.append("<table:table-row>" + "".join(cells) + "</table:table-row>")
+    table = '<table:table table:name="Văn bản">' + "".join(rows) + "</table:table>"
+    book, _ = read_book(write_ods(tmp_path / "cong-thuc.ods", table))
+    assert book is not None
+    cells = book.tables["van_ban"].rows[1].cells
+    assert cells["so_luong"].ref == "C3" and cells["so_luong"].formula == "=40+5"
+    assert cells["so_luong"].value is None
+
+
+@pytest.mark.parametrize(("content", "phrase"), [
+    (b"<html><body><table><tr><td>STT</td></tr></table></body></html>",
+     "tệp HTML mang đuôi .xls"),
+    (b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook xmlns='
+     b'"urn:schemas-microsoft-com:office:spreadsheet"></Workbook>',
+     "bảng tính XML của Excel 2003 mang đuôi .xls"),
+    (b"STT,So ky hieu\n1,01/BC-UBND\n", "CSV"),
+])
+def test_text_files_named_xls_are_named(tmp_path: Path, content: bytes, phrase: str) -> None:
+    (path := tmp_path / "so-van-ban.xls").write_bytes(content)
+    _, issues = read_book(path)
+    assert [i.code for i in issues] == ["E003"] and phrase in issues[0].message
+    assert "Excel Workbook (.xlsx)" in issues[0].message
+
+
+@needs_soffice
+def test_other_office_documents_are_named(tmp_path: Path) -> None:
+    (text := tmp_path / "ghi-chu.txt").write_text("Báo cáo", encoding="utf-8")
+    convert([text], "doc:MS Word 97", tmp_path, tmp_path / "profile")
+    shutil.copy(tmp_path / "ghi-chu.doc", tmp_path / "so.xls")
+    _, issues = read_book(tmp_path / "so.xls")
+    assert [i.code for i in issues] == ["E004"] and "tệp Word 97-2003 (.doc)" in issues[0].message
+
+
+def test_xlsb_is_named(tmp_path: Path) -> None:
+    with zipfile.ZipFile(path := tmp_path / "so.xlsb", "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.bin", b"\x83\x01\x00")
+    _, issues = read_book(path)
+    assert [i.code for i in issues] == ["E004"] and "(.xlsb)" in issues[0].message
