@@ -27,6 +27,7 @@ from test_registers import registers_only, slipped_incoming, slipped_outgoing, w
 from typer.testing import CliRunner
 
 from baocao_cli.cli import app
+from baocao_cli.read import calamine_book
 from baocao_cli.read.book import read_book
 from baocao_cli.read.inputs import collect
 from baocao_cli.read.shapes import MAX_CELLS
@@ -374,3 +375,42 @@ def test_xlsb_is_named(tmp_path: Path) -> None:
         zf.writestr("xl/workbook.bin", b"\x83\x01\x00")
     _, issues = read_book(path)
     assert [i.code for i in issues] == ["E004"] and "(.xlsb)" in issues[0].message
+
+
+@needs_soffice
+def test_an_abort_in_calamine_costs_one_file_not_the_process(twins: dict, tmp_path: Path
+                                                              ) -> None:
+    """Past the guards (called directly here), calamine aborts on the forged file: only its
+    child process dies, and the reader says so."""
+    path = forged_dimensions(twins["don-vi"]["xls"], tmp_path / "gia-mao.xls")
+    with pytest.raises(calamine_book.ReaderFailed, match="exit"):
+        calamine_book._run(path)
+    assert calamine_book._run(twins["don-vi"]["xls"])["sheets"]  # the next file reads
+
+
+def test_what_calamine_refuses_is_e006(tmp_path: Path) -> None:
+    """An .ods without its manifest passes the shape reader; calamine refuses it."""
+    path = write_ods(tmp_path / "thieu.ods", f'<table:table table:name="A"><table:table-row>'
+                     f'{cell("x")}</table:table-row></table:table>')
+    with zipfile.ZipFile(path) as zf:
+        members = {n: zf.read(n) for n in zf.namelist() if n != "META-INF/manifest.xml"}
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    _, issues = read_book(path)
+    assert [i.code for i in issues] == ["E006"] and "(.ods)" in issues[0].message
+
+
+@needs_soffice
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_info_twin_gives_the_same_consolidated_report(twins: dict, tmp_path: Path, fmt: str
+                                                      ) -> None:
+    texts = {}
+    for kind in ("xlsx", fmt):
+        out = tmp_path / kind
+        result = runner.invoke(app, ["batch", str(twins["don-vi"]["xlsx"]), "-o", str(out),
+                                     "--info", str(twins["vi-du"][kind]), "--jobs", "1"])
+        assert result.exit_code == 0, result.output
+        texts[kind] = reading_order(out / "tong-hop.docx")
+    assert texts[fmt] == texts["xlsx"]
+    assert any("SỞ LAO ĐỘNG" in line for line in texts[fmt])

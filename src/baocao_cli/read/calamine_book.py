@@ -47,11 +47,14 @@ def read(path: Path, kind: str) -> list[Sheet]:
     check_extent(shapes)
     got = _run(path)
     sheets = []
+    by_name = {s.name: s for s in shapes} if kind == "ods" else {}
+    same_order = len(shapes) == len(got["sheets"])
     for i, (name, visible, typ) in enumerate(got["sheets"]):
         values = got["values"][i]
         if typ != "WorkSheet" or values is None:
             continue
-        shape = shapes[i] if i < len(shapes) else Shape(name)
+        # an .xls sheet's shape by its place (the same BOUNDSHEET order), an .ods one by name
+        shape = by_name.get(name) or (shapes[i] if same_order and not by_name else Shape(name))
         state = _STATES.get(visible, "hidden")
         if kind == "xls" and shape.state != "visible":
             state = shape.state
@@ -104,7 +107,7 @@ def _value(v: Any) -> tuple[Any, str] | None:
         return v, "b"
     if isinstance(v, float):
         # Every number of an .ods and most of an .xls come as float; an .xlsx writes 5,
-        # not 5.0, for a whole number and its reader gives an int.
+        # not 5.0, for a whole number and its reader gives an int (see `_sheet` too).
         return (int(v), "n") if v.is_integer() and abs(v) < 2 ** 53 else (v, "n")
     if isinstance(v, int):
         return v, "n"
@@ -120,13 +123,18 @@ def _value(v: Any) -> tuple[Any, str] | None:
 def _sheet(name: str, state: str, values: list[list[Any]], shape: Shape) -> Sheet:
     sheet = Sheet(name, state)
     rows = sheet.rows
+    big = float(2 ** 53)
     for r, line in enumerate(values, start=1):
         cells: dict[int, tuple[Any, str, str | None]] = {}
         for c, v in enumerate(line, start=1):
-            if v == "" or v is None:
-                continue
-            typed = _value(v)
-            if typed is not None:
+            kind = v.__class__
+            if kind is str:  # the usual cells first: a register has hundreds of thousands
+                if v:
+                    cells[c] = (v, "s", None)
+            elif kind is float:
+                cells[c] = (int(v), "n", None) if v.is_integer() and -big < v < big \
+                    else (v, "n", None)
+            elif (typed := _value(v)) is not None:
                 cells[c] = (typed[0], typed[1], None)
         if cells:
             rows[r] = cells

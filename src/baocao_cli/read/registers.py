@@ -123,8 +123,7 @@ def _find_header(head: dict[int, list[tuple[str, Any]]], spec: contract.SheetSpe
 def _read_sheet(wb: Workbook | _Sheets, title: str, spec: contract.SheetSpec, shown: str,
                 external: bool, issues: list[Issue]) -> RegisterTable | None:
     if isinstance(wb, _Sheets):
-        return _rows_table(wb.rows(title), spec, shown, external, issues,
-                           wb.by_title[title].hidden)
+        return wb.table(title, spec, shown, external, issues)
     data = wb.sheet_xml(title)
     plain = _plain(data)
     if not plain and _CELL_WITHOUT_REF.search(data):
@@ -371,8 +370,7 @@ def _read_sheet_openpyxl(path: Path, title: str, spec: contract.SheetSpec, shown
 
 
 def _rows_table(all_rows: list[tuple[int, list[tuple[str, Any]]]], spec: contract.SheetSpec,
-                shown: str, external: bool, issues: list[Issue],
-                hidden_rows: Iterable[int] = ()) -> RegisterTable | None:
+                shown: str, external: bool, issues: list[Issue]) -> RegisterTable | None:
     """The register of a sheet already read row by row: (row, [(letter, value)…])."""
     head = {r: cells for r, cells in all_rows if r <= HEADER_SEARCH_ROWS}
     rows: list[tuple[int, dict[str, Any]]] = []
@@ -381,14 +379,13 @@ def _rows_table(all_rows: list[tuple[int, list[tuple[str, Any]]]], spec: contrac
         by_letter = {letter: key for key, letter in found[1].items()}
         rows = [(r, {by_letter[ltr]: v for ltr, v in cells if ltr in by_letter})
                 for r, cells in all_rows]
-    return _table(None, "", 0, head, spec, shown, external, issues, rows,
-                  hidden_rows=hidden_rows)
+    return _table(None, "", 0, head, spec, shown, external, issues, rows)
 
 
 class _Sheets:
     """The sheets of an .ods or .xls (calamine_book) where the loop of `read_registers`
-    expects a `Workbook`: titles with their hidden state, rows as the register reads them
-    (an error cell an ErrorValue, a formula never calculated a Missing)."""
+    expects a `Workbook`: titles with their hidden state, and each register read from the
+    sheet's cells (an error cell an ErrorValue, a formula never calculated a Missing)."""
 
     def __init__(self, path: Path, sheets: list[Sheet]) -> None:
         self.path = path
@@ -398,24 +395,42 @@ class _Sheets:
     def close(self) -> None:
         pass
 
-    def rows(self, title: str) -> list[tuple[int, list[tuple[str, Any]]]]:
+    def head(self, title: str) -> dict[int, list[tuple[str, Any]]]:
         from .excel import get_column_letter
 
-        out = []
-        for r, cells in sorted(self.by_title[title].rows.items()):
-            line = []
-            for c, (value, kind, formula) in sorted(cells.items()):
-                if formula is not None:
-                    value = Missing(formula)
-                elif kind == "e":
-                    value = ErrorValue(value)
-                if value is not None:
-                    line.append((get_column_letter(c), value))
-            out.append((r, line))
-        return out
+        rows = self.by_title[title].rows
+        head: dict[int, list[tuple[str, Any]]] = {}
+        for r in sorted(r for r in rows if r <= HEADER_SEARCH_ROWS):
+            head[r] = [(get_column_letter(c), v) for c, cell in sorted(rows[r].items())
+                       if (v := _cell_value(cell)) is not None]
+        return head
 
-    def head(self, title: str) -> dict[int, list[tuple[str, Any]]]:
-        return {r: cells for r, cells in self.rows(title) if r <= HEADER_SEARCH_ROWS}
+    def table(self, title: str, spec: contract.SheetSpec, shown: str, external: bool,
+              issues: list[Issue]) -> RegisterTable | None:
+        from .excel import column_index
+
+        sheet = self.by_title[title]
+        head = self.head(title)
+        found = _find_header(head, spec)
+        rows: list[tuple[int, dict[str, Any]]] = []
+        if found is not None:  # only the recognised columns of each row are read
+            wanted = [(column_index(letter), key) for key, letter in found[1].items()]
+            for r, cells in sorted(sheet.rows.items()):
+                values = {}
+                for col, key in wanted:
+                    if (cell := cells.get(col)) is not None \
+                            and (v := _cell_value(cell)) is not None:
+                        values[key] = v
+                rows.append((r, values))
+        return _table(None, "", 0, head, spec, shown, external, issues, rows,
+                      hidden_rows=sheet.hidden)
+
+
+def _cell_value(cell: tuple[Any, str, str | None]) -> Any:
+    value, kind, formula = cell
+    if formula is not None:
+        return Missing(formula)
+    return ErrorValue(value) if kind == "e" else value
 
 
 def read_registers(path: Path, *, external: bool = False
