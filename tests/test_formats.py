@@ -351,6 +351,9 @@ def test_ods_formula_never_calculated_is_located(tmp_path: Path) -> None:
     (b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook xmlns='
      b'"urn:schemas-microsoft-com:office:spreadsheet"></Workbook>',
      "bảng tính XML của Excel 2003 mang đuôi .xls"),
+    (b'<?xml version="1.0"?><office:document xmlns:office="urn:oasis:names:tc:opendocument:'
+     b'xmlns:office:1.0" office:mimetype="application/vnd.oasis.opendocument.spreadsheet"/>',
+     "dạng XML phẳng (.fods)"),
     (b"STT,So ky hieu\n1,01/BC-UBND\n", "CSV"),
 ])
 def test_text_files_named_xls_are_named(tmp_path: Path, content: bytes, phrase: str) -> None:
@@ -367,6 +370,14 @@ def test_other_office_documents_are_named(tmp_path: Path) -> None:
     shutil.copy(tmp_path / "ghi-chu.doc", tmp_path / "so.xls")
     _, issues = read_book(tmp_path / "so.xls")
     assert [i.code for i in issues] == ["E004"] and "tệp Word 97-2003 (.doc)" in issues[0].message
+
+
+def test_opendocument_text_is_named(tmp_path: Path) -> None:
+    with zipfile.ZipFile(path := tmp_path / "bao-cao.ods", "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        zf.writestr("content.xml", "<office:document-content/>")
+    _, issues = read_book(path)
+    assert [i.code for i in issues] == ["E004"] and "(.odt)" in issues[0].message
 
 
 def test_xlsb_is_named(tmp_path: Path) -> None:

@@ -77,6 +77,8 @@ def _inspect_zip(zf: zipfile.ZipFile, name: str, keep: bool
     if "xl/workbook.bin" in names and "xl/workbook.xml" not in names:
         return make("E004", sheet=name, detail="sổ Excel nhị phân (.xlsb)"), [], {}
     if "xl/workbook.xml" not in names and not _is_ods(zf, names):
+        if (other := _opendocument(zf, names)) is not None:
+            return make("E004", sheet=name, detail=other), [], {}
         return make("E003", sheet=name, detail="tệp nén không chứa sổ Excel"), [], {}
     total = sum(i.file_size for i in infos)
     if total > MAX_UNCOMPRESSED or any(
@@ -145,6 +147,21 @@ def _is_ods(zf: zipfile.ZipFile, names: list[str]) -> bool:
     return zf.read("mimetype").strip() == b"application/vnd.oasis.opendocument.spreadsheet"
 
 
+_OPENDOCUMENT = {"text": "văn bản OpenDocument (.odt)",
+                 "presentation": "trình chiếu OpenDocument (.odp)",
+                 "graphics": "bản vẽ OpenDocument (.odg)"}
+
+
+def _opendocument(zf: zipfile.ZipFile, names: list[str]) -> str | None:
+    """An OpenDocument file that is not a spreadsheet, named for the message."""
+    if "mimetype" not in names or zf.getinfo("mimetype").file_size > 200:
+        return None
+    kind = zf.read("mimetype").strip().decode("ascii", "replace")
+    prefix = "application/vnd.oasis.opendocument."
+    return _OPENDOCUMENT.get(kind[len(prefix):].split("-")[0]) if kind.startswith(prefix) \
+        else None
+
+
 def _inspect_ole(path: Path, size: int) -> tuple[Issue | None, list[str], dict[str, bytes]]:
     """An OLE2 file: an Excel 97-2003 workbook is read (its streams named), an encrypted
     .xlsx or another Office document is refused by name."""
@@ -183,7 +200,10 @@ def _text_kind(head: bytes, suffix: str) -> str:
             or b'progid="excel.sheet"' in text:
         return (f"bảng tính XML của Excel 2003 mang đuôi {shown}; hãy mở bằng Excel hoặc "
                 "LibreOffice rồi chọn Lưu thành (Save As) \"Excel Workbook (.xlsx)\"")
-    if any(text.startswith(m) or m in text for m in _HTML_MARKS):
+    if b"urn:oasis:names:tc:opendocument:xmlns:office" in text:
+        return (f"bảng tính OpenDocument dạng XML phẳng (.fods) mang đuôi {shown}; hãy mở "
+                "bằng LibreOffice rồi lưu thành .ods hoặc \"Excel 2007-365 (.xlsx)\"")
+    if any(m in text for m in _HTML_MARKS):
         return (f"tệp HTML mang đuôi {shown}, thường do phần mềm xuất ra; hãy mở bằng Excel "
                 "hoặc LibreOffice rồi chọn Lưu thành (Save As) \"Excel Workbook (.xlsx)\"")
     return "có vẻ là tệp văn bản hoặc CSV"

@@ -99,8 +99,8 @@ def _scan_plain(data: bytes) -> list[Shape] | None:
         if end < 0:
             raise ParseError("content.xml ends inside a table")
         body = data[m.end():end]
-        if _TABLE_START.search(body) is not None or b"table:table-cell'" in body:
-            return None  # a table inside a cell: the XML way
+        if _TABLE_START.search(body) is not None or b"='" in body:
+            return None  # a table inside a cell, single-quoted attributes: the XML way
         sheet = Shape(_attr(m.group(1), "table:name") or "")
         sheets.append(sheet)
         _rows(body, sheet, total)
