@@ -10,6 +10,7 @@ LibreOffice calculated in all three.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import shutil
 import struct
@@ -27,7 +28,7 @@ from test_registers import registers_only, slipped_incoming, slipped_outgoing, w
 from typer.testing import CliRunner
 
 from baocao_cli.cli import app
-from baocao_cli.read import calamine_book
+from baocao_cli.read import calamine_book, ods
 from baocao_cli.read.book import read_book
 from baocao_cli.read.inputs import collect
 from baocao_cli.read.shapes import MAX_CELLS
@@ -425,3 +426,33 @@ def test_info_twin_gives_the_same_consolidated_report(twins: dict, tmp_path: Pat
         texts[kind] = reading_order(out / "tong-hop.docx")
     assert texts[fmt] == texts["xlsx"]
     assert any("SỞ LAO ĐỘNG" in line for line in texts[fmt])
+
+
+@needs_soffice
+def test_both_ods_shape_readers_agree(twins: dict, tmp_path: Path) -> None:
+    """`_scan_plain` (tags read as text) against `_scan` (XML events) on LibreOffice's
+    files and on hand-written ones; a file with other prefixes goes the XML way."""
+    files = [twins[name]["ods"] for name in SOURCES]
+    files.append(write_ods(tmp_path / "tay.ods", (
+        '<table:table table:name="A &amp; B"><table:table-row table:visibility="collapse">'
+        '<table:table-cell table:number-columns-spanned="2" table:number-rows-spanned="2" '
+        'office:value-type="float" office:value="1"/><table:covered-table-cell/>'
+        '</table:table-row><table:table-row table:number-rows-repeated="3">'
+        '<table:table-cell table:number-columns-repeated="2"/><table:table-cell '
+        'table:formula="of:=1/0"/></table:table-row><table:table-row/></table:table>')))
+    for path in files:
+        with zipfile.ZipFile(path) as zf:
+            data = zf.read("content.xml")
+            with zf.open("content.xml") as fh:
+                by_events = ods._scan(fh)
+        assert ods._scan_plain(data) == by_events, path.name
+    hand = ods.shapes(files[-1])[0]
+    assert (hand.name, hand.max_row, hand.max_column) == ("A & B", 4, 3)
+    assert hand.merged == [(1, 1, 2, 2)] and hand.hidden == {1}
+    assert hand.formulas == {(2, 3): "=1/0"}
+    other = data  # the same tables under another prefix: the XML way, the same shapes
+    for old, new in ((b"xmlns:table=", b"xmlns:tb="), (b"<table:", b"<tb:"),
+                     (b"</table:", b"</tb:"), (b" table:", b" tb:")):
+        other = other.replace(old, new)
+    assert ods._scan_plain(other) is None
+    assert ods._scan(io.BytesIO(other)) == ods._scan(io.BytesIO(data)) == [hand]

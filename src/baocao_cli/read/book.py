@@ -138,8 +138,8 @@ def read_other(path: Path, kind: str) -> tuple[list[Sheet], Issue | None]:
     except Encrypted:
         return [], make("E005", sheet=name)
     except calamine_book.ReaderFailed:
-        return [], make("E006", sheet=name, detail=f"{_KIND_NAMES[kind]} không đọc được: "
-                        "cấu trúc bên trong không đúng định dạng")
+        return [], make("E006", sheet=name, detail=f"{_KIND_NAMES[kind]}: cấu trúc bên trong "
+                        "không đúng định dạng")
     except Exception as exc:  # damaged XML or records in the shape readers
         return [], make("E006", sheet=name, detail=f"{_KIND_NAMES[kind]}: "
                         + _load_detail(exc).replace("Excel", "sổ tính"))

@@ -364,16 +364,14 @@ def _read_sheet_openpyxl(path: Path, title: str, spec: contract.SheetSpec, shown
             read = list(wb[title].iter_rows(values_only=True))
     finally:
         wb.close()
-    all_rows = [(r, [(get_column_letter(i + 1), v) for i, v in enumerate(row) if v is not None])
-                for r, row in enumerate(read, start=1)]
-    return _rows_table(all_rows, spec, shown, external, issues)
-
-
-def _rows_table(all_rows: list[tuple[int, list[tuple[str, Any]]]], spec: contract.SheetSpec,
-                shown: str, external: bool, issues: list[Issue]) -> RegisterTable | None:
-    """The register of a sheet already read row by row: (row, [(letter, value)…])."""
-    head = {r: cells for r, cells in all_rows if r <= HEADER_SEARCH_ROWS}
+    head: dict[int, list[tuple[str, Any]]] = {}
     rows: list[tuple[int, dict[str, Any]]] = []
+    all_rows = []
+    for r, row in enumerate(read, start=1):
+        cells = [(get_column_letter(i + 1), v) for i, v in enumerate(row) if v is not None]
+        if r <= HEADER_SEARCH_ROWS:
+            head[r] = cells
+        all_rows.append((r, cells))
     found = _find_header(head, spec)
     if found is not None:
         by_letter = {letter: key for key, letter in found[1].items()}
@@ -442,17 +440,18 @@ def read_registers(path: Path, *, external: bool = False
         if problem is not None:
             return [], [problem]
     wb: Workbook | _Sheets
-    if (kind := sniff_kind(path)) != "xlsx":  # .ods, .xls: the workbook reader's sheets
+    try:
+        kind = sniff_kind(path)
+        if kind == "xlsx":
+            wb = Workbook(path)
+    except Exception:  # a workbook read.py accepted but whose parts are unusual
+        return [], [make("E006", sheet=path.name,
+                         detail="không đọc được danh sách trang tính")]
+    if kind != "xlsx":  # .ods, .xls: the workbook reader's sheets
         sheets, problem = read_other(path, kind)
         if problem is not None:
             return [], [problem]
         wb = _Sheets(path, sheets)
-    else:
-        try:
-            wb = Workbook(path)
-        except Exception:  # a workbook read.py accepted but whose parts are unusual
-            return [], [make("E006", sheet=path.name,
-                             detail="không đọc được danh sách trang tính")]
     tables: list[RegisterTable] = []
     try:
         by_fold = {fold(t): t for t in wb.sheets}
