@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import ods, xls
-from .shapes import Shape, check_extent
+from .shapes import MAX_COLUMNS, MAX_ROWS, Shape, check_extent
 from .xlsx import Sheet, blank_merged
 
 TIME_LIMIT = 120  # seconds for calamine to read one workbook
@@ -124,9 +124,9 @@ def _sheet(name: str, state: str, values: list[list[Any]], shape: Shape) -> Shee
     sheet = Sheet(name, state)
     rows = sheet.rows
     big = float(2 ** 53)
-    for r, line in enumerate(values, start=1):
+    for r, line in enumerate(values[:MAX_ROWS], start=1):
         cells: dict[int, tuple[Any, str, str | None]] = {}
-        for c, v in enumerate(line, start=1):
+        for c, v in enumerate(line[:MAX_COLUMNS], start=1):  # the shape readers refuse more
             kind = v.__class__
             if kind is str:  # the usual cells first: a register has hundreds of thousands
                 if v:

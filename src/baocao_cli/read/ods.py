@@ -20,7 +20,7 @@ from typing import IO
 from xml.etree.ElementTree import ParseError, XMLPullParser
 
 from .guards import declares_dtd
-from .shapes import MAX_CELLS, Shape, TooLarge
+from .shapes import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, Shape, TooLarge, merged_range
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -32,7 +32,6 @@ A_NAME, A_ROWS, A_COLS, A_SPAN_C, A_SPAN_R, A_VIS, A_FORMULA = (f"{{{_TABLE}}}{a
     "number-rows-spanned", "visibility", "formula"))
 A_TYPE = f"{{{_OFFICE}}}value-type"
 A_CALC_TYPE = f"{{{_CALCEXT}}}value-type"
-MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # calamine caps repeats at Excel's limits
 
 
 def _count(value: str | None) -> int:
@@ -176,7 +175,8 @@ def _cells(cells: bytes, sheet: Shape, row: int, errors: Iterator[bytes]) -> int
         closed = attrs.endswith(b"/")
         n = 1
         if b"columns-repeated" in attrs:
-            n = min(_count(_attr(attrs, "table:number-columns-repeated")), MAX_COLUMNS - col)
+            n = max(0, min(_count(_attr(attrs, "table:number-columns-repeated")),
+                           MAX_COLUMNS - col))
         if not closed or b"office:value-type" in attrs or b"table:formula" in attrs:
             width = col + n
             if b'calcext:value-type="error"' in attrs and not covered:
@@ -190,10 +190,11 @@ def _cells(cells: bytes, sheet: Shape, row: int, errors: Iterator[bytes]) -> int
         if b"spanned" in attrs and not covered:
             span_c = _count(_attr(attrs, "table:number-columns-spanned"))
             span_r = _count(_attr(attrs, "table:number-rows-spanned"))
-            if span_c > 1 or span_r > 1:
-                sheet.merged.append((row + 1, col + 1, row + span_r, col + span_c))
+            if (span_c > 1 or span_r > 1) and (merged := merged_range(
+                    row + 1, col + 1, row + span_r, col + span_c)) is not None:
+                sheet.merged.append(merged)
         col += n
-    return width
+    return min(width, MAX_COLUMNS)
 
 
 def _scan(fh: IO[bytes]) -> list[Shape]:
@@ -230,12 +231,12 @@ def _scan(fh: IO[bytes]) -> list[Shape]:
                     depth -= 1
                 continue
             if tag in (T_CELL, T_COVERED):
-                n = min(_count(el.get(A_COLS)), MAX_COLUMNS - col)
+                n = max(0, min(_count(el.get(A_COLS)), MAX_COLUMNS - col))
                 kind = el.get(A_TYPE)
                 formula = el.get(A_FORMULA)
                 if kind is not None or len(el) or formula is not None:
                     row_filled = True
-                    sheet.max_column = max(sheet.max_column, col + n)
+                    sheet.max_column = min(max(sheet.max_column, col + n), MAX_COLUMNS)
                     r1, c1 = row + 1, col + 1
                     if el.get(A_CALC_TYPE) == "error":
                         text = "".join(el.itertext()).strip() or "#VALUE!"
@@ -245,9 +246,9 @@ def _scan(fh: IO[bytes]) -> list[Shape]:
                         sheet.formulas[(r1, c1)] = "=" + formula.partition("=")[2]
                 if tag == T_CELL:
                     span_c, span_r = _count(el.get(A_SPAN_C)), _count(el.get(A_SPAN_R))
-                    if span_c > 1 or span_r > 1:
-                        sheet.merged.append((row + 1, col + 1, row + span_r,
-                                             col + span_c))
+                    if (span_c > 1 or span_r > 1) and (merged := merged_range(
+                            row + 1, col + 1, row + span_r, col + span_c)) is not None:
+                        sheet.merged.append(merged)
                 col += n
                 el.clear()
             elif tag == T_ROW:

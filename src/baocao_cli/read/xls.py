@@ -13,7 +13,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from .shapes import MAX_CELLS, Shape, TooLarge
+from .shapes import MAX_CELLS, MAX_COLUMNS, Shape, TooLarge, merged_range
 
 STREAMS = ("Workbook", "Book")  # BIFF8 (Excel 97-2003), then BIFF5 (Excel 5/95)
 ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
@@ -161,10 +161,13 @@ def _sheet(data: bytes, pos: int, shape: Shape) -> None:
             count = min(unpack("<H", body)[0], (len(body) - 2) // 8)
             for i in range(count):
                 r1, r2, c1, c2 = unpack("<HHHH", body, 2 + 8 * i)
-                if r1 <= r2 and c1 <= c2:
-                    shape.merged.append((r1 + 1, c1 + 1, r2 + 1, c2 + 1))
+                if r1 <= r2 and c1 <= c2 and (merged := merged_range(
+                        r1 + 1, c1 + 1, r2 + 1, c2 + 1)) is not None:
+                    shape.merged.append(merged)
         if max_row * max_col > MAX_CELLS:
             raise TooLarge(max_row * max_col)
+        if max_col > MAX_COLUMNS:  # past XFD: no A1 reference names it
+            raise ValueError(f"a cell in column {max_col}")
     shape.max_row, shape.max_column = max_row, max_col
 
 
