@@ -198,14 +198,13 @@ def _text_kind(head: bytes, suffix: str) -> str:
     shown = suffix or "(không đuôi)"
     if b"urn:schemas-microsoft-com:office:spreadsheet" in text \
             or b'progid="excel.sheet"' in text:
-        return (f"bảng tính XML của Excel 2003 mang đuôi {shown}; hãy mở bằng Excel hoặc "
-                "LibreOffice rồi chọn Lưu thành (Save As) \"Excel Workbook (.xlsx)\"")
+        return (f"bảng tính XML của Excel 2003 mang đuôi {shown}, thường do phần mềm quản lý "
+                "văn bản xuất ra")
     if b"urn:oasis:names:tc:opendocument:xmlns:office" in text:
-        return (f"bảng tính OpenDocument dạng XML phẳng (.fods) mang đuôi {shown}; hãy mở "
-                "bằng LibreOffice rồi lưu thành .ods hoặc \"Excel 2007-365 (.xlsx)\"")
+        return f"bảng tính OpenDocument dạng XML phẳng (.fods) mang đuôi {shown}"
     if any(m in text for m in _HTML_MARKS):
-        return (f"tệp HTML mang đuôi {shown}, thường do phần mềm xuất ra; hãy mở bằng Excel "
-                "hoặc LibreOffice rồi chọn Lưu thành (Save As) \"Excel Workbook (.xlsx)\"")
+        return (f"tệp HTML mang đuôi {shown}, thường do phần mềm quản lý văn bản xuất ra; "
+                "trong Excel chọn File > Save As")
     return "có vẻ là tệp văn bản hoặc CSV"
 
 
