@@ -26,12 +26,12 @@ from baocao_cli.read.book import (
     _quote,
 )
 from baocao_cli.read.guards import (
-    ENCRYPTED_MARK,
     MAX_RATIO,
     MAX_UNCOMPRESSED,
     OLE_MAGIC,
     _looks_text,
     _zip_detail,
+    check_file,
     declares_dtd,
 )
 from baocao_cli.vn import fold
@@ -54,10 +54,8 @@ def _inspect(path: Path) -> tuple[Issue | None, bool]:
         return make("E006", sheet=name, detail=exc.strerror or str(exc)), False
     if size == 0:
         return make("E002", sheet=name), False
-    if head == OLE_MAGIC:
-        with path.open("rb") as fh:
-            blob = fh.read(min(size, 4 * 1024 * 1024))
-        return make("E005" if ENCRYPTED_MARK in blob else "E004", sheet=name), False
+    if head == OLE_MAGIC:  # Excel 97-2003 is read through calamine now, never by openpyxl
+        return check_file(path), False
     if not zipfile.is_zipfile(path):
         if head.startswith(b"PK\x03\x04"):
             return make("E006", sheet=name,

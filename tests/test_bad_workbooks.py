@@ -481,7 +481,7 @@ def make_zip_without_workbook(tmp: Path) -> Path:
 
 
 def make_xls(tmp: Path) -> Path:
-    # The OLE2 compound-file header of every Excel 97-2003 workbook, then empty sectors.
+    # The OLE2 signature of every Excel 97-2003 workbook, then empty sectors: no container.
     (p := tmp / "cu.xlsx").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(4088))
     return p
 
@@ -573,7 +573,7 @@ UNUSABLE: list[tuple[str, Callable[[Path], Path], str, str]] = [
     ("not-zip", make_not_zip, "E003", "không phải tệp nén ZIP"),
     ("csv-renamed", make_csv, "E003", "CSV"),
     ("zip-without-workbook", make_zip_without_workbook, "E003", "không chứa sổ Excel"),
-    ("xls", make_xls, "E004", "lưu lại dưới dạng .xlsx"),
+    ("xls", make_xls, "E006", "cấu trúc tệp Office 97-2003 (OLE2) bị hỏng"),
     ("encrypted", make_encrypted, "E005", "mật khẩu"),
     ("truncated-zip", make_truncated, "E006", "cắt cụt"),
     ("corrupt-member", make_corrupt_member, "E006", "bị hỏng"),
@@ -620,7 +620,7 @@ def test_folder_without_workbooks(tmp_path: Path) -> None:
     (tmp_path / "ghi-chu.txt").write_text("không phải sổ")
     result = runner.invoke(app, ["validate", str(tmp_path)])
     assert result.exit_code == 1
-    assert f"[E008] {tmp_path}: thư mục không có sổ Excel .xlsx nào" in result.output
+    assert f"[E008] {tmp_path}: thư mục không có sổ tính nào (.xlsx, .xls, .ods)" in result.output
 
 
 def test_folder_given_where_a_workbook_is_expected(tmp_path: Path) -> None:

@@ -323,7 +323,7 @@ def test_nothing_to_do_is_a_usage_error(tmp_path: Path) -> None:
     out = tmp_path / "ra"
     result = runner.invoke(app, ["batch", str(empty), "-o", str(out)])
     assert result.exit_code == 2
-    assert "không có sổ Excel .xlsx nào" in result.output
+    assert "không có sổ tính (.xlsx, .xls, .ods) nào" in result.output
     assert not out.exists()
 
 

@@ -52,30 +52,30 @@ TYPES: tuple[IssueType, ...] = (
     # the file itself
     IssueType(
         "E001", "Không tìm thấy tệp",
-        "không tìm thấy tệp. Cần đường dẫn tới một tệp .xlsx có thật.",
+        "không tìm thấy tệp. Cần đường dẫn tới một sổ tính (.xlsx, .xls, .ods) có thật.",
         "Đường dẫn đã cho không trỏ tới tệp nào. Kiểm tra lại tên tệp, thư mục, và gõ đúng cả "
         "đuôi .xlsx.",
         example=("don-vi.xlsx", {})),
     IssueType(
         "E002", "Tệp rỗng",
-        "tệp rỗng (0 byte). Cần một sổ Excel .xlsx có dữ liệu.",
+        "tệp rỗng (0 byte). Cần một sổ tính (.xlsx, .xls, .ods) có dữ liệu.",
         "Tệp có dung lượng 0 byte, thường do sao chép hoặc tải về bị dở dang. Lấy lại bản gốc "
         "có dữ liệu.",
         example=("don-vi.xlsx", {})),
     IssueType(
         "E003", "Không phải sổ Excel",
-        "không phải sổ Excel .xlsx ({detail}). Hãy mở tệp bằng Excel hoặc LibreOffice và lưu "
-        "lại dưới dạng \"Excel Workbook (.xlsx)\".",
+        "không phải sổ tính Excel (.xlsx, .xls) hay LibreOffice (.ods) ({detail}). Hãy mở "
+        "tệp bằng Excel hoặc LibreOffice và lưu lại dưới dạng \"Excel Workbook (.xlsx)\".",
         "Tệp không phải một sổ bảng tính đọc được (có thể là tệp văn bản, CSV hoặc tệp khác "
         "đổi đuôi). Mở bằng Excel hoặc LibreOffice và lưu lại dưới dạng sổ Excel.",
         example=("don-vi.xlsx", {"detail": "có vẻ là tệp văn bản hoặc CSV"})),
     IssueType(
-        "E004", "Sổ Excel định dạng cũ",
-        "là sổ Excel 97-2003 (.xls), định dạng cũ không được hỗ trợ. Hãy mở bằng Excel hoặc "
-        "LibreOffice và lưu lại dưới dạng .xlsx.",
-        "Tệp là sổ Excel 97-2003 (.xls). Mở bằng Excel hoặc LibreOffice và lưu lại dưới dạng "
-        ".xlsx.",
-        example=("don-vi.xls", {})),
+        "E004", "Định dạng không đọc được",
+        "là {detail}, không phải sổ tính đọc được. Cần sổ .xlsx, .xls hoặc .ods: hãy mở "
+        "bằng Excel hoặc LibreOffice và lưu lại dưới dạng \"Excel Workbook (.xlsx)\".",
+        "Tệp có định dạng văn phòng khác (sổ .xlsb, tài liệu Word, trình chiếu…) chứ không "
+        "phải sổ tính đọc được. Mở bằng Excel hoặc LibreOffice và lưu lại dưới dạng .xlsx.",
+        example=("don-vi.xlsb", {"detail": "sổ Excel nhị phân (.xlsb)"})),
     IssueType(
         "E005", "Sổ Excel có mật khẩu",
         "sổ Excel được bảo vệ bằng mật khẩu (đã mã hóa) nên không đọc được. Hãy gỡ mật khẩu "
@@ -84,7 +84,7 @@ TYPES: tuple[IssueType, ...] = (
         example=("don-vi.xlsx", {})),
     IssueType(
         "E006", "Tệp bị hỏng",
-        "tệp .xlsx bị hỏng, không đọc được ({detail}). Hãy mở và lưu lại bằng Excel hoặc "
+        "sổ tính bị hỏng, không đọc được ({detail}). Hãy mở và lưu lại bằng Excel hoặc "
         "LibreOffice, hoặc lấy lại bản gốc.",
         "Bên trong tệp có phần bị hỏng hoặc sai định dạng. Mở và lưu lại bằng Excel hoặc "
         "LibreOffice, hoặc lấy lại bản gốc.",
@@ -98,7 +98,7 @@ TYPES: tuple[IssueType, ...] = (
         example=("don-vi.xlsx", {"detail": "2048 MB", "limit": "200 MB"})),
     IssueType(
         "E008", "Thư mục không có sổ Excel",
-        "thư mục không có sổ Excel .xlsx nào. Cần ít nhất một tệp .xlsx.",
+        "thư mục không có sổ tính nào (.xlsx, .xls, .ods). Cần ít nhất một sổ tính.",
         "Thư mục đã cho không chứa sổ Excel nào để kiểm tra. Kiểm tra lại thư mục hoặc chỉ "
         "thẳng tới tệp.",
         example=("nop-ve", {})),

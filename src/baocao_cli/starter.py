@@ -468,7 +468,8 @@ def _guide(wb: Any, rules: Rules) -> None:
                  f"{p.code} {KIND_LABELS[p.kind]}"
                  + (f" tối đa {format_score(p.max)}" if p.max is not None else "")
                  for p in rules.parts) + "."),
-            ("Kiểm tra", f"Điền xong, lưu tệp (.xlsx) rồi chạy: baocao validate TÊN_TỆP.xlsx"
+            ("Kiểm tra", "Điền xong, lưu tệp (.xlsx; LibreOffice lưu .ods, Excel 97-2003 lưu "
+             ".xls: cũng đọc được) rồi chạy: baocao validate TÊN_TỆP.xlsx"
              f"{option} — chương trình chỉ ra từng ô còn thiếu hoặc sai. Hợp lệ thì chạy "
              f"baocao build TÊN_TỆP.xlsx{option} để lập báo cáo Word. Trang Hướng dẫn này "
              "không được đọc, có thể giữ hoặc xóa.")]

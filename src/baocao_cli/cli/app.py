@@ -150,9 +150,8 @@ def _check_output(path: Path, suffix: str, what: str) -> None:
 
 @app.command()
 def build(
-    data: Annotated[Path, typer.Argument(help="Sổ Excel (.xlsx) của đơn vị.",
-                                         show_default=False, metavar="SỔ.xlsx",
-                                         readable=False)],
+    data: Annotated[Path, typer.Argument(help="Sổ tính (.xlsx, .xls, .ods) của đơn vị.",
+                                         show_default=False, metavar="SỔ.xlsx", readable=False)],
     output: Annotated[Path | None, typer.Option(
         "-o", "--output", help="Tệp báo cáo (.docx) sẽ ghi; mặc định cùng tên, cạnh sổ Excel.",
         dir_okay=False, metavar="TỆP.docx")] = None,
@@ -165,9 +164,9 @@ def build(
         "--pdf", help="Ghi thêm bản PDF cạnh tệp .docx, cùng tên (cần LibreOffice).")] = False,
     so_van_ban: Annotated[Path | None, typer.Option(
         "--so-van-ban", help="Sổ đăng ký văn bản đi/đến xuất từ hệ thống quản lý văn bản "
-        "(.xlsx) để đếm văn bản và kiểm tra việc cấp số; dùng thay cho các trang \"Sổ văn bản "
-        "đi\", \"Sổ văn bản đến\" trong sổ Excel.", dir_okay=False, metavar="SỔ_VĂN_BẢN.xlsx",
-        show_default=False, readable=False)] = None,
+        "(.xlsx, .xls, .ods) để đếm văn bản và kiểm tra việc cấp số; dùng thay cho các trang "
+        "\"Sổ văn bản đi\", \"Sổ văn bản đến\" trong sổ Excel.", dir_okay=False,
+        metavar="SỔ_VĂN_BẢN.xlsx", show_default=False, readable=False)] = None,
 ) -> None:
     """Kiểm tra sổ Excel rồi lập báo cáo Word (.docx); sổ có lỗi thì không ghi gì."""
     from ..api import build as build_report
@@ -229,7 +228,8 @@ def build(
 @app.command()
 def validate(
     inputs: Annotated[list[Path], typer.Argument(
-        help="Sổ Excel (.xlsx) hoặc thư mục chứa các sổ cần kiểm tra.", show_default=False,
+        help="Sổ tính (.xlsx, .xls, .ods) hoặc thư mục chứa các sổ cần kiểm tra.",
+        show_default=False,
         metavar="SỔ_HOẶC_THƯ_MỤC...", readable=False)],
     fmt: Annotated[Format, typer.Option("--format", help="Cách in kết quả: text (cho người "
                                         "đọc) hoặc json (cho máy).")] = Format.text,
@@ -237,7 +237,7 @@ def validate(
     rules: RulesOpt = None,
     so_van_ban: Annotated[Path | None, typer.Option(
         "--so-van-ban", help="Sổ đăng ký văn bản đi/đến xuất từ hệ thống quản lý văn bản "
-        "(.xlsx) của đơn vị (chỉ dùng khi kiểm tra một sổ Excel).", dir_okay=False,
+        "(.xlsx, .xls, .ods) của đơn vị (chỉ dùng khi kiểm tra một sổ).", dir_okay=False,
         metavar="SỔ_VĂN_BẢN.xlsx", show_default=False, readable=False)] = None,
 ) -> None:
     """Kiểm tra sổ Excel trước khi nộp: chỉ rõ từng lỗi ở trang tính và ô nào."""
@@ -341,7 +341,8 @@ def rules_show(rules: RulesOpt = None) -> None:
 @app.command()
 def batch(
     inputs: Annotated[list[Path], typer.Argument(
-        help="Sổ Excel (.xlsx) hoặc thư mục chứa các sổ (tìm cả thư mục con).",
+        help="Sổ tính (.xlsx, .xls, .ods) hoặc thư mục chứa các sổ (tìm cả thư mục "
+        "con).",
         show_default=False, metavar="SỔ_HOẶC_THƯ_MỤC...", readable=False)],
     outdir: Annotated[Path, typer.Option(
         "-o", "--output", help="Thư mục ghi các báo cáo và bản tổng hợp (tạo nếu chưa có).",
@@ -520,11 +521,13 @@ def batch(
         if progress is not None:
             progress.stop()
     for folder in done.empty_folders:
-        typer.echo(f"Cảnh báo: thư mục {folder} không có sổ Excel .xlsx nào.", err=True)
+        typer.echo(f"Cảnh báo: thư mục {folder} không có sổ tính (.xlsx, .xls, .ods) nào.",
+                   err=True)
     for warning in done.summary_warnings:
         typer.echo(f"Cảnh báo: {warning}", err=True)
     if not done.units:
-        raise _usage_error("không tìm thấy sổ Excel .xlsx nào để lập báo cáo.")
+        raise _usage_error("không tìm thấy sổ tính (.xlsx, .xls, .ods) nào để lập báo "
+                           "cáo.")
     failed = done.failed
     if failed:
         _say("")

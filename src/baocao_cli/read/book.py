@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .. import contract
 from ..issues import Issue, make
 from ..vn import fold
-from .guards import inspect
+from .guards import inspect, workbook_kind
 from .headers import find_header, match_row
 
 if TYPE_CHECKING:
@@ -74,18 +74,25 @@ def read_book(path: Path, specs: tuple[contract.SheetSpec, ...] = contract.SHEET
         seen.append(title)
         return fold(title) in keep
 
-    package = xlsx.Package(path, names, parts)
-    try:
-        if path.suffix.lower() not in _SUFFIXES:
-            raise OSError(f"{path.suffix} is not a workbook's file name extension")
-        sheets = xlsx.read_sheets(package, wanted)
-    except xlsx.SheetTooLarge as big:
-        return None, [make(big.code, sheet=big.sheet or None, cell=big.cell, detail=big.detail,
-                           limit=big.limit)]
-    except Exception as exc:  # a damaged part; the exception says which kind
-        return None, [make("E006", sheet=path.name, detail=_load_detail(exc))]
-    finally:
-        package.close()
+    kind = workbook_kind(names)
+    if kind != "xlsx":  # .ods, .xls: python-calamine, the same sheets as from an .xlsx
+        sheets, problem = read_other(path, kind)
+        if problem is not None:
+            return None, [problem]
+        sheets = [ws for ws in sheets if wanted(ws.title)]
+    else:
+        package = xlsx.Package(path, names, parts)
+        try:
+            if path.suffix.lower() not in _SUFFIXES:
+                raise OSError(f"{path.suffix} is not a workbook's file name extension")
+            sheets = xlsx.read_sheets(package, wanted)
+        except xlsx.SheetTooLarge as big:
+            return None, [make(big.code, sheet=big.sheet or None, cell=big.cell,
+                               detail=big.detail, limit=big.limit)]
+        except Exception as exc:  # a damaged part; the exception says which kind
+            return None, [make("E006", sheet=path.name, detail=_load_detail(exc))]
+        finally:
+            package.close()
     issues: list[Issue] = []
     by_fold: dict[str, xlsx.Sheet] = {}
     for ws in sheets:
@@ -114,6 +121,32 @@ def read_book(path: Path, specs: tuple[contract.SheetSpec, ...] = contract.SHEET
 
 # The file names openpyxl accepted: the same file under another name was refused as damaged.
 _SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
+
+
+_KIND_NAMES = {"ods": "bảng tính OpenDocument (.ods)", "xls": "sổ Excel 97-2003 (.xls)"}
+
+
+def read_other(path: Path, kind: str) -> tuple[list[Sheet], Issue | None]:
+    """The sheets of an .ods or .xls (calamine_book.read), or the issue that refuses it."""
+    from . import calamine_book
+    from .shapes import MAX_CELLS, TooLarge
+    from .xls import Encrypted
+
+    name = path.name
+    try:
+        return calamine_book.read(path, kind), None
+    except TooLarge as exc:
+        return [], make("E007", sheet=name, detail=f"{exc.cells:,} ô trong các trang tính"
+                        .replace(",", "."),
+                        limit=f"{MAX_CELLS:,} ô".replace(",", "."))
+    except Encrypted:
+        return [], make("E005", sheet=name)
+    except calamine_book.ReaderFailed:
+        return [], make("E006", sheet=name, detail=f"{_KIND_NAMES[kind]}: cấu trúc bên trong "
+                        "không đúng định dạng")
+    except Exception as exc:  # damaged XML or records in the shape readers
+        return [], make("E006", sheet=name, detail=f"{_KIND_NAMES[kind]}: "
+                        + _load_detail(exc).replace("Excel", "sổ tính"))
 
 
 def _load_detail(exc: Exception) -> str:

@@ -15,7 +15,7 @@ from ..issues import Issue, make
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # far above any unit's report, far below a zip bomb
 MAX_RATIO = 200  # a deflated sheet XML rarely exceeds ~20:1
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
+ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")  # an encrypted .xlsx's OLE2 stream
 
 
 def check_file(path: Path) -> Issue | None:
@@ -54,14 +54,13 @@ def inspect(path: Path, keep: bool = False
         if size == 0:
             return make("E002", sheet=name), [], {}
         if head == OLE_MAGIC:
-            fh.seek(0)
-            blob = fh.read(min(size, 4 * 1024 * 1024))
-            return make("E005" if ENCRYPTED_MARK in blob else "E004", sheet=name), [], {}
+            return _inspect_ole(path, size)
         if not zipfile.is_zipfile(fh):
             if head.startswith(b"PK\x03\x04"):
                 return make("E006", sheet=name, detail="tệp nén ZIP bị cắt cụt, thiếu phần "
                             "danh mục ở cuối tệp"), [], {}
-            kind = "có vẻ là tệp văn bản hoặc CSV" if _looks_text(head) \
+            fh.seek(0)
+            kind = _text_kind(fh.read(4096), path.suffix) if _looks_text(head) \
                 else "không phải tệp nén ZIP"
             return make("E003", sheet=name, detail=kind), [], {}
         try:
@@ -87,7 +86,11 @@ def _inspect_zip(zf: zipfile.ZipFile, name: str, keep: bool
                  ) -> tuple[Issue | None, list[str], dict[str, bytes]]:
     infos = zf.infolist()
     names = [i.filename for i in infos]
-    if "xl/workbook.xml" not in names:
+    if "xl/workbook.bin" in names and "xl/workbook.xml" not in names:
+        return make("E004", sheet=name, detail="sổ Excel nhị phân (.xlsb)"), [], {}
+    if "xl/workbook.xml" not in names and not _is_ods(zf, names):
+        if (other := _opendocument(zf, names)) is not None:
+            return make("E004", sheet=name, detail=other), [], {}
         return make("E003", sheet=name, detail="tệp nén không chứa sổ Excel"), [], {}
     total = sum(i.file_size for i in infos)
     if total > MAX_UNCOMPRESSED or any(
@@ -130,6 +133,91 @@ def declares_dtd(data: bytes) -> bool:
     if b"<!" not in data and b"<\x00!" not in data:
         return False
     return any(mark in data for mark in _DTD_MARKS)
+
+
+def sniff_kind(path: Path) -> str:
+    """`workbook_kind` of a file already accepted, from its signature and zip directory."""
+    with path.open("rb") as fh:
+        if fh.read(8) == OLE_MAGIC:
+            return "xls"
+        with zipfile.ZipFile(fh) as zf:
+            return workbook_kind(zf.namelist())
+
+
+def workbook_kind(names: list[str]) -> str:
+    """Which reader takes a file `inspect` accepted: "xlsx", "ods" or "xls"."""
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    return "ods" if "content.xml" in names else "xls"
+
+
+def _is_ods(zf: zipfile.ZipFile, names: list[str]) -> bool:
+    """An OpenDocument spreadsheet: its `mimetype` member says so, and it has content.xml."""
+    if "content.xml" not in names or "mimetype" not in names \
+            or zf.getinfo("mimetype").file_size > 200:
+        return False
+    return zf.read("mimetype").strip() == b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+_OPENDOCUMENT = {"text": "văn bản OpenDocument (.odt)",
+                 "presentation": "trình chiếu OpenDocument (.odp)",
+                 "graphics": "bản vẽ OpenDocument (.odg)"}
+
+
+def _opendocument(zf: zipfile.ZipFile, names: list[str]) -> str | None:
+    """An OpenDocument file that is not a spreadsheet, named for the message."""
+    if "mimetype" not in names or zf.getinfo("mimetype").file_size > 200:
+        return None
+    kind = zf.read("mimetype").strip().decode("ascii", "replace")
+    prefix = "application/vnd.oasis.opendocument."
+    return _OPENDOCUMENT.get(kind[len(prefix):].split("-")[0]) if kind.startswith(prefix) \
+        else None
+
+
+def _inspect_ole(path: Path, size: int) -> tuple[Issue | None, list[str], dict[str, bytes]]:
+    """An OLE2 file: an Excel 97-2003 workbook is read (its streams named), an encrypted
+    .xlsx or another Office document is refused by name."""
+    from .xls import other_document, stream
+
+    name = path.name
+    if size > MAX_UNCOMPRESSED:
+        return make("E007", sheet=name, detail=f"{size // (1024 * 1024)} MB",
+                    limit=f"{MAX_UNCOMPRESSED // (1024 * 1024)} MB"), [], {}
+    try:
+        names, _ = stream(path)
+    except Exception:  # olefile raises many types for a damaged container
+        with path.open("rb") as fh:  # an encrypted .xlsx still names its stream
+            if ENCRYPTED_MARK in fh.read(4 * 1024 * 1024):
+                return make("E005", sheet=name), [], {}
+        return make("E006", sheet=name, detail="cấu trúc tệp Office 97-2003 (OLE2) bị "
+                    "hỏng"), [], {}
+    if "EncryptionInfo" in names or "EncryptedPackage" in names:
+        return make("E005", sheet=name), [], {}
+    if (other := other_document(names)) is not None:
+        return make("E004", sheet=name, detail=other), [], {}
+    return None, names, {}
+
+
+_HTML_MARKS = (b"<html", b"<!doctype html", b"<table", b"<meta", b"<head", b"<body")
+
+
+def _text_kind(head: bytes, suffix: str) -> str:
+    """What a text file given as a workbook is: HTML or Excel 2003 XML, which some systems
+    export under the name `.xls`, or CSV/plain text (the message's detail)."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        head = head.decode("utf-16", "replace").encode("utf-8", "replace")
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    shown = suffix or "(không đuôi)"
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in text \
+            or b'progid="excel.sheet"' in text:
+        return (f"bảng tính XML của Excel 2003 mang đuôi {shown}, thường do phần mềm quản lý "
+                "văn bản xuất ra")
+    if b"urn:oasis:names:tc:opendocument:xmlns:office" in text:
+        return f"bảng tính OpenDocument dạng XML phẳng (.fods) mang đuôi {shown}"
+    if any(m in text for m in _HTML_MARKS):
+        return (f"tệp HTML mang đuôi {shown}, thường do phần mềm quản lý văn bản xuất ra; "
+                "trong Excel chọn File > Save As")
+    return "có vẻ là tệp văn bản hoặc CSV"
 
 
 def _looks_text(head: bytes) -> bool:

@@ -1,4 +1,5 @@
-"""Which workbooks a command was given: files as named, folders scanned for `*.xlsx`.
+"""Which workbooks a command was given: files as named, folders scanned for workbooks
+(`*.xlsx`, `*.ods`, `*.xls`).
 
 `validate` and `batch` find their inputs the same way, so a folder means the same units
 to both.
@@ -10,6 +11,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..files import real_path
+
+# What a folder's workbooks are named: Excel's, LibreOffice's (.ods) and Excel 97-2003's.
+SUFFIXES = (".xlsx", ".ods", ".xls")
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -23,7 +27,7 @@ def collect(inputs: Iterable[Path], outdir: Path | None = None
     """The workbooks to process, in the order given and without repeats, and the folders
     without any (a folder's workbooks come in `sort_key` order).
 
-    Folders are scanned recursively for `*.xlsx` (any case of the suffix), skipping Office
+    Folders are scanned recursively for SUFFIXES (any case), skipping Office
     lock files (`~$…`), hidden files and hidden folders, and anything inside `outdir` (so
     that a second run never takes last run's `tong-hop.xlsx` for a unit). Files named
     explicitly are taken as they are, whatever their suffix: a wrong one is reported as
@@ -46,7 +50,7 @@ def collect(inputs: Iterable[Path], outdir: Path | None = None
             for p in item.rglob("*"):
                 # Not only regular files: a FIFO or a broken link named .xlsx is reported
                 # as that unit's problem rather than silently left out.
-                if p.suffix.lower() != ".xlsx" or _hidden(p, item) or p.is_dir():
+                if p.suffix.lower() not in SUFFIXES or _hidden(p, item) or p.is_dir():
                     continue
                 if out_resolved is not None and out_resolved in Path(real_path(p)).parents:
                     continue

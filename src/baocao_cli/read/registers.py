@@ -22,18 +22,21 @@ from typing import Any
 from .. import contract
 from ..issues import Issue, make
 from ..vn import fold
-from .guards import check_file
+from .book import read_other
+from .guards import check_file, sniff_kind
 from .headers import find_header, header_key, header_keys
 from .sheet_xml import (
     _ANY_CELL,
     _CELL,
     _CELL_WITHOUT_REF,
     _HIDDEN_ROW,
+    ErrorValue,
+    Missing,
     Workbook,
     _text,
     _v_reader,
 )
-from .xlsx import SheetTooLarge
+from .xlsx import Sheet, SheetTooLarge
 
 HEADER_SEARCH_ROWS = 20  # exports put the agency, the title and the period above the table
 ISSUES_PER_CHECK = 200  # per register and code: every slip of a real register, bounded output
@@ -94,8 +97,10 @@ def _find_header(head: dict[int, list[tuple[str, Any]]], spec: contract.SheetSpe
                                         for letter, text in header.extra]
 
 
-def _read_sheet(wb: Workbook, title: str, spec: contract.SheetSpec, shown: str,
+def _read_sheet(wb: Workbook | _Sheets, title: str, spec: contract.SheetSpec, shown: str,
                 external: bool, issues: list[Issue]) -> RegisterTable | None:
+    if isinstance(wb, _Sheets):
+        return wb.table(title, spec, shown, external, issues)
     data = wb.sheet_xml(title)
     plain = _plain(data)
     if not plain and _CELL_WITHOUT_REF.search(data):
@@ -133,9 +138,10 @@ def _table(wb: Workbook | None, data: str, header_end: int,
            head: dict[int, list[tuple[str, Any]]], spec: contract.SheetSpec,
            shown: str, external: bool, issues: list[Issue],
            rows: list[tuple[int, dict[str, Any]]] | None = None,
-           plain: bool = False) -> RegisterTable | None:
+           plain: bool = False, hidden_rows: Iterable[int] = ()) -> RegisterTable | None:
     """The register below the header row found in `head`: from the sheet XML `data` (cells
-    after `header_end`), or from `rows` already read (the openpyxl path)."""
+    after `header_end`), or from `rows` already read (the openpyxl and calamine paths,
+    which give their `hidden_rows`)."""
     found = _find_header(head, spec)
     if found is None:
         issues.append(_no_header(head, spec, shown))
@@ -160,8 +166,10 @@ def _table(wb: Workbook | None, data: str, header_end: int,
     table.values = {key: [cells.get(key) for _, cells in documents] for key in checked}
     if below is not None:
         _add_plain_rows(table, below, data, header_end, seen)
+    hidden = sorted(r for r in hidden_rows if r > header_row)
     if data and 'hidden="' in data:  # the search below costs a pass over the whole sheet
         hidden = [int(r) for r in _HIDDEN_ROW.findall(data) if int(r) > header_row]
+    if hidden:
         for r in hidden[:ISSUES_PER_CHECK]:
             issues.append(make("W103", sheet=shown, cell=f"A{r}", row=r))
     return table
@@ -349,6 +357,57 @@ def _read_sheet_openpyxl(path: Path, title: str, spec: contract.SheetSpec, shown
     return _table(None, "", 0, head, spec, shown, external, issues, rows)
 
 
+class _Sheets:
+    """The sheets of an .ods or .xls (calamine_book) where the loop of `read_registers`
+    expects a `Workbook`: titles with their hidden state, and each register read from the
+    sheet's cells (an error cell an ErrorValue, a formula never calculated a Missing)."""
+
+    def __init__(self, path: Path, sheets: list[Sheet]) -> None:
+        self.path = path
+        self.by_title = {s.title: s for s in sheets}
+        self.sheets = {t: ("", s.state != "visible") for t, s in self.by_title.items()}
+
+    def close(self) -> None:
+        pass
+
+    def head(self, title: str) -> dict[int, list[tuple[str, Any]]]:
+        from .excel import get_column_letter
+
+        rows = self.by_title[title].rows
+        head: dict[int, list[tuple[str, Any]]] = {}
+        for r in sorted(r for r in rows if r <= HEADER_SEARCH_ROWS):
+            head[r] = [(get_column_letter(c), v) for c, cell in sorted(rows[r].items())
+                       if (v := _cell_value(cell)) is not None]
+        return head
+
+    def table(self, title: str, spec: contract.SheetSpec, shown: str, external: bool,
+              issues: list[Issue]) -> RegisterTable | None:
+        from .excel import column_index
+
+        sheet = self.by_title[title]
+        head = self.head(title)
+        found = _find_header(head, spec)
+        rows: list[tuple[int, dict[str, Any]]] = []
+        if found is not None:  # only the recognised columns of each row are read
+            wanted = [(column_index(letter), key) for key, letter in found[1].items()]
+            for r, cells in sorted(sheet.rows.items()):
+                values = {}
+                for col, key in wanted:
+                    if (cell := cells.get(col)) is not None \
+                            and (v := _cell_value(cell)) is not None:
+                        values[key] = v
+                rows.append((r, values))
+        return _table(None, "", 0, head, spec, shown, external, issues, rows,
+                      hidden_rows=sheet.hidden)
+
+
+def _cell_value(cell: tuple[Any, str, str | None]) -> Any:
+    value, kind, formula = cell
+    if formula is not None:
+        return Missing(formula)
+    return ErrorValue(value) if kind == "e" else value
+
+
 def read_registers(path: Path, *, external: bool = False
                    ) -> tuple[list[RegisterTable], list[Issue]]:
     """The register sheets of `path`: by name, or (an export) by their header row."""
@@ -357,11 +416,19 @@ def read_registers(path: Path, *, external: bool = False
         problem = check_file(path)
         if problem is not None:
             return [], [problem]
+    wb: Workbook | _Sheets
     try:
-        wb = Workbook(path)
+        kind = sniff_kind(path)
+        if kind == "xlsx":
+            wb = Workbook(path)
     except Exception:  # a workbook read.py accepted but whose parts are unusual
         return [], [make("E006", sheet=path.name,
                          detail="không đọc được danh sách trang tính")]
+    if kind != "xlsx":  # .ods, .xls: the workbook reader's sheets
+        sheets, problem = read_other(path, kind)
+        if problem is not None:
+            return [], [problem]
+        wb = _Sheets(path, sheets)
     tables: list[RegisterTable] = []
     try:
         by_fold = {fold(t): t for t in wb.sheets}
@@ -400,11 +467,13 @@ def read_registers(path: Path, *, external: bool = False
     return tables, issues
 
 
-def _by_headers(wb: Workbook, spec: contract.SheetSpec, taken: set[str]) -> str | None:
+def _by_headers(wb: Workbook | _Sheets, spec: contract.SheetSpec, taken: set[str]
+                ) -> str | None:
     """An export's sheet (`Sheet1`, `Danh sách`) recognised by the register's header row."""
     for title in wb.sheets:
         if title in taken or any(fold(title) == fold(s.name) for s in contract.REGISTERS):
             continue
-        if _find_header(_head(wb, wb.sheet_xml(title))[0], spec) is not None:
+        head = wb.head(title) if isinstance(wb, _Sheets) else _head(wb, wb.sheet_xml(title))[0]
+        if _find_header(head, spec) is not None:
             return title
     return None

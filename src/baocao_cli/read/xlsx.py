@@ -486,25 +486,35 @@ class _Reader:
         """
         ranges = [cell_range(_required(el, "ref")) for el in merges
                   if _local(el.tag) == "mergeCell"]
-        rows = sheet.rows
-        numbers = sorted(rows)
-        work = 0
-        for r1, c1, r2, c2 in ranges:
-            for r in numbers[bisect_left(numbers, r1):bisect_right(numbers, r2)]:
-                cells = rows[r]
-                work += 1 + min(len(cells), c2 - c1 + 1)
-                if c2 - c1 < len(cells):
-                    covered = [c for c in range(c1, c2 + 1) if c in cells]
-                else:
-                    covered = [c for c in cells if c1 <= c <= c2]
-                for c in covered:
-                    if (r, c) != (r1, c1):
-                        cells[c] = (None, "n", None)
-            if work > contract.MAX_MERGED_WORK:
-                raise SheetTooLarge(sheet.title, "E109", f"{format_number(len(ranges))} vùng",
-                                    "", f"{get_column_letter(c1)}{r1}")
+        blank_merged(sheet.rows, ranges, sheet.title)
         # openpyxl keeps a set of a set of the ranges: the same hashes, the same order
         sheet.merged = list(set(iter(set(ranges))))
+
+
+def blank_merged(rows: dict[int, dict[int, tuple[Value, str, str | None]]],
+                 ranges: list[tuple[int, int, int, int]], title: str = "") -> None:
+    """Empty every cell of a merged range but its top-left one, as openpyxl's MergedCells.
+
+    Each range visits only the rows it spans that hold cells, and in each row the fewer of
+    its columns and the row's cells: the work grows with the sheet, not with the product
+    of its ranges and rows; past a budget, ranges piled on one another are E109.
+    """
+    numbers = sorted(rows)
+    work = 0
+    for r1, c1, r2, c2 in ranges:
+        for r in numbers[bisect_left(numbers, r1):bisect_right(numbers, r2)]:
+            cells = rows[r]
+            work += 1 + min(len(cells), c2 - c1 + 1)
+            if c2 - c1 < len(cells):
+                covered = [c for c in range(c1, c2 + 1) if c in cells]
+            else:
+                covered = [c for c in cells if c1 <= c <= c2]
+            for c in covered:
+                if (r, c) != (r1, c1):
+                    cells[c] = (None, "n", None)
+        if work > contract.MAX_MERGED_WORK:
+            raise SheetTooLarge(title, "E109", f"{format_number(len(ranges))} vùng", "",
+                                f"{get_column_letter(c1)}{r1}")
 
 
 def _workbook_part(overrides: list[tuple[str, str]], defaults: list[tuple[str, str]]) -> str:
