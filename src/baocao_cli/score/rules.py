@@ -6,7 +6,7 @@ import math
 import re
 import textwrap
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -163,15 +163,25 @@ def parse_rules(data: dict, source: str) -> Rules:
     )
 
 
+def _tables(raw: object, key: str, keys: tuple[str, ...], at: Where, missing: str,
+            shape: str, *, empty_ok: bool = False) -> Iterator[tuple[str, dict]]:
+    """(where, table) for each table of the array `[[key]]`, each checked to be a table
+    holding only `keys`; `missing` and `shape` say what was expected, in Vietnamese."""
+    if not isinstance(raw, list) or (not raw and not empty_ok):
+        raise RulesError(f"{at(key)}: {missing}")
+    for i, table in enumerate(raw, 1):
+        where = at(f"{key}[{i}]")
+        if not isinstance(table, dict):
+            raise RulesError(f"{where}: {shape}")
+        _known_keys(table, keys, where)
+        yield where, table
+
+
 def _parse_parts(raw_parts: object, at: Where) -> list[Part]:
-    if not isinstance(raw_parts, list) or not raw_parts:
-        raise RulesError(f"{at('parts')}: cần ít nhất một phần ([[parts]]).")
     parts: list[Part] = []
-    for i, raw in enumerate(raw_parts, 1):
-        where = at(f"parts[{i}]")
-        if not isinstance(raw, dict):
-            raise RulesError(f"{where}: cần một bảng có code, name, kind, max.")
-        _known_keys(raw, PART_KEYS, where)
+    for where, raw in _tables(raw_parts, "parts", PART_KEYS, at,
+                              "cần ít nhất một phần ([[parts]]).",
+                              "cần một bảng có code, name, kind, max."):
         code = _text(raw, "code", where)
         if any(p.code == code for p in parts):
             raise RulesError(f"{where}.code: mã phần \"{code}\" bị trùng.")
@@ -198,14 +208,10 @@ def _parse_parts(raw_parts: object, at: Where) -> list[Part]:
 
 
 def _parse_bands(raw_bands: object, at: Where) -> list[Band]:
-    if not isinstance(raw_bands, list) or not raw_bands:
-        raise RulesError(f"{at('bands')}: cần ít nhất một mức xếp loại ([[bands]]).")
     bands: list[Band] = []
-    for i, raw in enumerate(raw_bands, 1):
-        where = at(f"bands[{i}]")
-        if not isinstance(raw, dict):
-            raise RulesError(f"{where}: cần một bảng có name và from.")
-        _known_keys(raw, BAND_KEYS, where)
+    for where, raw in _tables(raw_bands, "bands", BAND_KEYS, at,
+                              "cần ít nhất một mức xếp loại ([[bands]]).",
+                              "cần một bảng có name và from."):
         name = _text(raw, "name", where)
         if "from" not in raw:
             raise RulesError(f"{where}.from: mức \"{name}\" cần điểm thấp nhất của mức.")
@@ -227,19 +233,15 @@ def _parse_bands(raw_bands: object, at: Where) -> list[Band]:
 
 def _parse_criteria(raw_list: object, parts: list[Part], at: Where) -> list[Criterion]:
     """The criteria, checked the way `validate` will check the sheet they are copied into."""
-    if not isinstance(raw_list, list):
-        raise RulesError(f"{at('criteria')}: cần danh sách tiêu chí ([[criteria]]).")
     criteria: list[Criterion] = []
     where_of: dict[int, str] = {}
     children: dict[int, list[int]] = {}  # index of a criterion -> indexes of its children
     top: dict[str, list[int]] = {}  # part code -> indexes of its top-level criteria
     seen: dict[tuple[str, str], int] = {}
     last_numbered: dict[str, int] = {}
-    for i, raw in enumerate(raw_list, 1):
-        where = at(f"criteria[{i}]")
-        if not isinstance(raw, dict):
-            raise RulesError(f"{where}: cần một bảng có part, stt, text, max.")
-        _known_keys(raw, CRITERION_KEYS, where)
+    for i, (where, raw) in enumerate(_tables(
+            raw_list, "criteria", CRITERION_KEYS, at, "cần danh sách tiêu chí ([[criteria]]).",
+            "cần một bảng có part, stt, text, max.", empty_ok=True), 1):
         part = _text(raw, "part", where)
         if not any(p.code == part for p in parts):
             raise RulesError(f"{where}.part: không có phần \"{part}\" trong [[parts]]. Cần một "
