@@ -14,7 +14,9 @@ from __future__ import annotations
 import io
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -589,7 +591,8 @@ def appendix(doc, w: Writer) -> None:
         w.para(row.cells[4], "", size=12)
 
 
-def build() -> bytes:
+def new_document() -> tuple[Any, Writer]:
+    """A blank A4 document with the report's styles, and its writer; for both templates."""
     doc = Document()
     # Drop the default empty first paragraph.
     for p in list(doc.paragraphs):
@@ -597,7 +600,40 @@ def build() -> bytes:
     styles(doc)
     rule_styles(doc)
     page_setup(doc)
-    w = Writer(doc)
+    return doc, Writer(doc)
+
+
+def finish(doc: Any, title: str, author: str) -> bytes:
+    """Page numbers, fixed properties, python-docx's leftovers dropped, fixed zip dates:
+    the same bytes from every run of the script."""
+    import datetime as dt
+
+    for section in doc.sections:
+        page_numbers(section)
+    props = doc.core_properties
+    props.title = title
+    props.author = author
+    props.last_modified_by = author
+    props.revision = 1
+    props.created = props.modified = dt.datetime(2021, 1, 1)
+    props.comments = ""
+    slim(doc)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return normalise_zip(buf.getvalue())
+
+
+def write_main(argv: list[str], build: Callable[[], bytes], default: Path) -> int:
+    """The scripts' command line: write the template to argv[1], else to `default`."""
+    out = Path(argv[1]) if len(argv) > 1 else default
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(build())
+    print(out)
+    return 0
+
+
+def build() -> bytes:
+    doc, w = new_document()
     header_block(doc, w)
     title_block(doc, w)
     section_one(doc, w)
@@ -605,20 +641,7 @@ def build() -> bytes:
     sections_rest(doc, w)
     signature_block(doc, w)
     appendix(doc, w)
-    for section in doc.sections:
-        page_numbers(section)
-    props = doc.core_properties
-    props.title = "Báo cáo công tác văn thư, lưu trữ"
-    props.author = "baocao"
-    props.last_modified_by = "baocao"
-    props.revision = 1
-    import datetime as dt
-    props.created = props.modified = dt.datetime(2021, 1, 1)
-    props.comments = ""
-    slim(doc)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return normalise_zip(buf.getvalue())
+    return finish(doc, "Báo cáo công tác văn thư, lưu trữ", "baocao")
 
 
 def slim(doc) -> None:
@@ -687,11 +710,7 @@ def normalise_zip(blob: bytes) -> bytes:
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[1]) if len(argv) > 1 else OUT
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(build())
-    print(out)
-    return 0
+    return write_main(argv, build, OUT)
 
 
 if __name__ == "__main__":

@@ -13,12 +13,10 @@ ranked table is one `{%tr for %}` row.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import sys
 from pathlib import Path
 
-from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.shared import Cm, Pt
 
@@ -31,18 +29,15 @@ from make_template import (
     Writer,
     borderless,
     clear_cell,
+    finish,
     fixed_widths,
     grid,
     header_block,
+    new_document,
     no_split,
-    normalise_zip,
-    page_numbers,
-    page_setup,
     repeat_header,
-    rule_styles,
-    slim,
-    styles,
     var,
+    write_main,
 )
 
 from baocao_cli.render.layout import RULE_STYLE_SUMMARY
@@ -259,41 +254,19 @@ def appendix(doc, w: Writer) -> None:
 
 
 def build() -> bytes:
-    doc = Document()
-    for p in list(doc.paragraphs):
-        p._p.getparent().remove(p._p)
-    styles(doc)
-    rule_styles(doc)
-    page_setup(doc)
-    w = Writer(doc)
+    doc, w = new_document()
     header_block(doc, w)
     title_block(doc, w)
     body(doc, w)
     signature_block(doc, w)
     appendix(doc, w)
-    for section in doc.sections:
-        page_numbers(section)
     last = doc.paragraphs[-1]
     last.paragraph_format.space_after = Pt(0)
-    props = doc.core_properties
-    props.title = "Báo cáo tổng hợp công tác văn thư, lưu trữ"
-    props.author = ""
-    props.last_modified_by = ""
-    props.revision = 1
-    props.created = props.modified = dt.datetime(2021, 1, 1)
-    props.comments = ""
-    slim(doc)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return normalise_zip(buf.getvalue())
+    return finish(doc, "Báo cáo tổng hợp công tác văn thư, lưu trữ", "")
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[1]) if len(argv) > 1 else OUT
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(build())
-    print(out)
-    return 0
+    return write_main(argv, build, OUT)
 
 
 if __name__ == "__main__":
