@@ -96,7 +96,7 @@ def summary(units: list[UnitResult], out: Path, roster: Path | None, last: Path 
     """Wall seconds: the whole summary, reading the three files, the joins."""
     rules = load_rules()
     start = time.perf_counter()
-    sources = read_sources(rules, out, roster=roster, last_year=last, review=review) \
+    sources = read_sources(rules, roster=roster, last_year=last, review=review) \
         if roster is not None else None
     read = time.perf_counter()
     tables = build_tables(units, rules, sources)

@@ -607,33 +607,23 @@ def read_info(path: Path, rules: Rules) -> tuple[Info, list[str]]:
 # ---------------------------------------------------------------- the Sở Nội vụ's own inputs
 
 
-def read_sources(rules: Rules, outdir: Path, *, roster: Path | None = None,
+def read_sources(rules: Rules, *, roster: Path | None = None,
                  last_year: Path | None = None, review: Path | None = None) -> Sources:
     """The roster (`--don-vi`), last year's summary (`--nam-truoc`) and the review
-    (`--tham-dinh`), read and checked before any unit is built. SourceError (from
-    summary/sources.py) when one cannot be used, or would be overwritten by this run's
-    summary (the reviewed copy is often kept beside tong-hop.xlsx)."""
+    (`--tham-dinh`), read and checked before any unit is built; SourceError (from
+    summary/sources.py) when one cannot be used. That this run's summary must not
+    overwrite one of them (the reviewed copy is often kept beside tong-hop.xlsx) is the
+    clash check `run_batch` makes of every input."""
     from .summary.sources import (
-        SourceError,
         Sources,
         read_last_year,
         read_review,
         read_roster,
     )
 
-    given = [(p, what) for p, what in ((roster, "danh sách đơn vị"),
-                                       (last_year, "bảng tổng hợp năm trước"),
-                                       (review, "bảng thẩm định")) if p is not None]
-    outputs = {(outdir / f"{SUMMARY_STEM}{s}").resolve() for s in (".xlsx", ".docx")}
-    for path, what in given:
-        if path.resolve() in outputs:
-            raise SourceError(
-                f"{what} {path} sẽ bị ghi đè bởi bảng tổng hợp mới của lần chạy này. Hãy lưu "
-                f"bản đó với tên khác (ví dụ {SUMMARY_STEM}-tham-dinh.xlsx) hoặc chọn thư mục "
-                f"kết quả khác.")
     return Sources(
         roster=read_roster(roster) if roster is not None else None, roster_path=roster,
         last_year=read_last_year(last_year, rules) if last_year is not None else None,
         review=read_review(review, rules) if review is not None else None,
-        paths=[p for p, _ in given])
+        paths=[p for p in (roster, last_year, review) if p is not None])
 

@@ -431,7 +431,7 @@ def batch(
         from ..summary.sources import SourceError
 
         try:
-            sources = read_sources(loaded, outdir, roster=don_vi, last_year=nam_truoc,
+            sources = read_sources(loaded, roster=don_vi, last_year=nam_truoc,
                                    review=tham_dinh)
         except SourceError as exc:
             raise _usage_error(str(exc)) from None
