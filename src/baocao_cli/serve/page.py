@@ -28,7 +28,7 @@ PAGE = """<!doctype html>
 <section>
 <h2>Một đơn vị</h2>
 <form id="mot" novalidate>
-<label for="tep">Sổ Excel (.xlsx):</label>
+<label for="tep">Sổ tính (.xlsx, .xls, .ods):</label>
 <input type="file" id="tep" name="file" accept="{accept}" required>
 <button type="submit" id="kiem-tra">Kiểm tra</button>
 </form>
