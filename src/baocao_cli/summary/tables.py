@@ -9,6 +9,7 @@ object columns: sums, differences and the ranking compare them exactly.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -294,10 +295,14 @@ def _rows(frame: pd.DataFrame, *columns: str) -> list[list[Any]]:
     return plain.where(plain.notna(), None).to_numpy().tolist()
 
 
+@functools.lru_cache(maxsize=4096)
 def _score(value: Decimal | None) -> str:
+    """Cached: thousands of rows share a few dozen scores, and equal Decimals (`70`,
+    `70.00`) print alike."""
     return format_score(value) if value is not None else ""
 
 
+@functools.lru_cache(maxsize=4096)
 def _signed(value: Decimal | None) -> str:
     if value is None:
         return ""
