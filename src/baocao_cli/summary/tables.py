@@ -181,7 +181,7 @@ def _join_roster(tables: Tables, df: pd.DataFrame, sources: Sources) -> pd.DataF
     df = df.merge(found, on="idx", how="left")
     df["rid"] = df["rid"].fillna(-1).astype(int)
     by_rid = roster.set_index("rid")
-    df["cap"] = [by_rid.at[r, "cap"] if r >= 0 else "" for r in df["rid"]]
+    df["cap"] = df["rid"].map(by_rid["cap"]).fillna("")  # rid -1 (no roster unit): ""
     n_files = df.loc[df["rid"] >= 0, "rid"].value_counts()
     dup = set(n_files[n_files > 1].index)
     df["duplicate"] = df["rid"].isin(dup)
