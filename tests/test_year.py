@@ -560,3 +560,18 @@ def test_ranks_hold_for_any_scores_and_reviews() -> None:
         assert t.errors == []
 
     check()
+
+
+@pytest.mark.parametrize("units", EDGE_UNITS, ids=str)
+@pytest.mark.parametrize("sources", EDGE_SOURCES, ids=str)
+def test_the_tables_reach_the_writers_processes_whole(units: str, sources: str) -> None:
+    """The writers get the tables pickled; `changes`, rebuilt from `units`, is the same."""
+    import pickle
+
+    tables = build_tables(EDGE_UNITS[units], load_rules(), EDGE_SOURCES[sources])
+    copy = pickle.loads(pickle.dumps(tables))
+    assert copy.units.equals(tables.units)
+    assert (copy.changes is None) == (tables.changes is None)
+    if tables.changes is not None:
+        assert copy.changes.equals(tables.changes)
+        assert list(copy.changes.index) == list(tables.changes.index)
