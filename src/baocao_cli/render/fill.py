@@ -14,6 +14,7 @@ ids) and writes the zip.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import struct
 import zlib
@@ -214,29 +215,54 @@ _IND = re.compile(r"<w:ind\b[^>]*/>")
 
 def _set_indents(xml: str, twips_by_style: dict[str, int]) -> str:
     """Each paragraph of a sized style (the decree's short lines) with its indents set:
-    a search for the few such paragraphs, no parse of the part, the part copied once per
-    style (a long consolidated report is megabytes: one copy per paragraph cost seconds)."""
+    a search for the few such paragraphs, no parse of the part, and the part copied once
+    (a long consolidated report is megabytes: a copy per paragraph changed cost seconds)."""
+    edits: list[tuple[int, int, int]] = []  # a paragraph's properties: start, end, twips
     for style_id, twips in twips_by_style.items():
         mark = f'<w:pStyle w:val="{style_id}"/>'
-        pieces: list[str] = []
-        done = 0  # where the text not yet copied starts
         pos = xml.find(mark)
         while pos >= 0:
             end = xml.find("</w:pPr>", pos)
             if end < 0:
                 break
-            ppr = _IND.sub("", xml[pos:end])
-            at = _AFTER_IND.search(ppr)
-            cut = at.start() if at else len(ppr)
-            pieces += [xml[done:pos], ppr[:cut],
-                       f'<w:ind w:firstLine="0" w:left="{twips}" w:right="{twips}"/>',
-                       ppr[cut:]]
-            done = end
+            edits.append((pos, end, twips))
             pos = xml.find(mark, end)
-        if pieces:
-            pieces.append(xml[done:])
-            xml = "".join(pieces)
+    edits.sort()
+    if any(a[1] > b[0] for a, b in itertools.pairwise(edits)):
+        # properties naming two sized styles: each style in turn, as written
+        for style_id, twips in twips_by_style.items():
+            xml = _set_indents_of(xml, style_id, twips)
+        return xml
+    pieces: list[str] = []
+    done = 0  # where the text not yet copied starts
+    for pos, end, twips in edits:
+        pieces += [xml[done:pos], _indented(xml[pos:end], twips)]
+        done = end
+    if not pieces:
+        return xml
+    pieces.append(xml[done:])
+    return "".join(pieces)
+
+
+def _set_indents_of(xml: str, style_id: str, twips: int) -> str:
+    mark = f'<w:pStyle w:val="{style_id}"/>'
+    pos = xml.find(mark)
+    while pos >= 0:
+        end = xml.find("</w:pPr>", pos)
+        if end < 0:
+            break
+        ppr = _indented(xml[pos:end], twips)
+        xml = xml[:pos] + ppr + xml[end:]
+        pos = xml.find(mark, pos + len(ppr))
     return xml
+
+
+def _indented(ppr: str, twips: int) -> str:
+    """A paragraph's properties (from its style on) with `twips` as both indents."""
+    ppr = _IND.sub("", ppr)
+    at = _AFTER_IND.search(ppr)
+    cut = at.start() if at else len(ppr)
+    return f'{ppr[:cut]}<w:ind w:firstLine="0" w:left="{twips}" w:right="{twips}"/>{ppr[cut:]}'
 
 
 _DOCPR = re.compile(r"<wp:docPr\b([^<>]*?)(/?)>")
