@@ -310,3 +310,23 @@ def test_a_control_character_in_a_value_never_reaches_the_document() -> None:
     body = _parts(out)["word/document.xml"]
     etree.fromstring(body)  # parses: the value was not written as it came
     assert b"\x0b" not in body and b"\x01" not in body
+
+
+def test_sized_paragraphs_get_their_indents_wherever_they_are() -> None:
+    from baocao_cli.render.fill import _set_indents
+
+    def para(*styles: str, extra: str = "") -> str:
+        return ("<w:p><w:pPr>" + "".join(f'<w:pStyle w:val="{s}"/>' for s in styles)
+                + extra + "</w:pPr></w:p>")
+
+    def ind(twips: int) -> str:
+        return f'<w:ind w:firstLine="0" w:left="{twips}" w:right="{twips}"/>'
+
+    xml = para("A", extra='<w:ind w:left="5"/><w:jc w:val="center"/>') + para("B") + para("C")
+    assert _set_indents(xml, {"A": 10, "B": 20}) == (
+        para("A", extra=ind(10) + '<w:jc w:val="center"/>') + para("B", extra=ind(20))
+        + para("C"))
+    # properties naming both styles (no editor writes that): one style after the other,
+    # the last one's indent kept
+    assert _set_indents(para("B", "A"), {"A": 10, "B": 20}) == para("B", "A", extra=ind(20))
+    assert _set_indents(xml, {}) == xml

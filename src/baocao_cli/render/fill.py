@@ -217,7 +217,19 @@ def _set_indents(xml: str, twips_by_style: dict[str, int]) -> str:
     """Each paragraph of a sized style (the decree's short lines) with its indents set:
     a search for the few such paragraphs, no parse of the part, and the part copied once
     (a long consolidated report is megabytes: a copy per paragraph changed cost seconds)."""
-    edits: list[tuple[int, int, int]] = []  # a paragraph's properties: start, end, twips
+    edits = _sized(xml, twips_by_style)
+    if any(a[1] > b[0] for a, b in itertools.pairwise(edits)):
+        # properties naming two sized styles: one style after the other, as written
+        for style_id, twips in twips_by_style.items():
+            xml = _edited(xml, _sized(xml, {style_id: twips}))
+        return xml
+    return _edited(xml, edits)
+
+
+def _sized(xml: str, twips_by_style: dict[str, int]) -> list[tuple[int, int, int]]:
+    """Where the properties of each sized paragraph run (from its style to `</w:pPr>`),
+    with its indent, in the order of the text."""
+    edits: list[tuple[int, int, int]] = []
     for style_id, twips in twips_by_style.items():
         mark = f'<w:pStyle w:val="{style_id}"/>'
         pos = xml.find(mark)
@@ -227,34 +239,19 @@ def _set_indents(xml: str, twips_by_style: dict[str, int]) -> str:
                 break
             edits.append((pos, end, twips))
             pos = xml.find(mark, end)
-    edits.sort()
-    if any(a[1] > b[0] for a, b in itertools.pairwise(edits)):
-        # properties naming two sized styles: each style in turn, as written
-        for style_id, twips in twips_by_style.items():
-            xml = _set_indents_of(xml, style_id, twips)
+    return sorted(edits)
+
+
+def _edited(xml: str, edits: list[tuple[int, int, int]]) -> str:
+    if not edits:
         return xml
     pieces: list[str] = []
     done = 0  # where the text not yet copied starts
     for pos, end, twips in edits:
         pieces += [xml[done:pos], _indented(xml[pos:end], twips)]
         done = end
-    if not pieces:
-        return xml
     pieces.append(xml[done:])
     return "".join(pieces)
-
-
-def _set_indents_of(xml: str, style_id: str, twips: int) -> str:
-    mark = f'<w:pStyle w:val="{style_id}"/>'
-    pos = xml.find(mark)
-    while pos >= 0:
-        end = xml.find("</w:pPr>", pos)
-        if end < 0:
-            break
-        ppr = _indented(xml[pos:end], twips)
-        xml = xml[:pos] + ppr + xml[end:]
-        pos = xml.find(mark, pos + len(ppr))
-    return xml
 
 
 def _indented(ppr: str, twips: int) -> str:
