@@ -13,6 +13,7 @@ ids) and writes the zip.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import struct
@@ -82,6 +83,7 @@ class PreparedTemplate:
         if self.core is None:
             self._add_core(data)
         self._core_xml = data.get(self.core or "", b"")
+        self._core_element: Any = None
         # Members in the template's order (plus any added); the fixed ones compressed now.
         self.order = [name for name, _ in self.members]
         self.order += [name for name in (*self.extra, self.core) if name not in self.order]
@@ -185,10 +187,13 @@ class PreparedTemplate:
         from docx.oxml.parser import parse_xml
         from lxml import etree
 
-        element = parse_xml(self._core_xml) if self._core_xml else CT_CoreProperties.new()
+        if self._core_element is None:  # parsed once per template, copied per report
+            self._core_element = (parse_xml(self._core_xml) if self._core_xml
+                                  else CT_CoreProperties.new())
+            if not self._core_xml:  # a part added: the report's own values, nothing foreign
+                CoreProperties(self._core_element).revision = 1
+        element = copy.deepcopy(self._core_element)
         props = CoreProperties(element)
-        if not self._core_xml:  # a part added: the report's own values, nothing foreign
-            props.revision = 1
         for name in JINJA_PROPERTIES:
             value = getattr(props, name) or ""
             if has_jinja(value):
