@@ -60,10 +60,11 @@ class PreparedTemplate:
         self.env = env
         self.blob = blob
         src = read_template(blob)
+        trees: dict[str, Any] = {}  # the check's parse, compiled by `_add`
         if vocabulary is not None:
             from .check import check_source
 
-            problems = check_source(src, vocabulary, env).problems
+            problems = check_source(src, vocabulary, env, trees).problems
             if problems:
                 first = problems[0]
                 more = f" (và {len(problems) - 1} lỗi khác)" if len(problems) > 1 else ""
@@ -76,7 +77,7 @@ class PreparedTemplate:
         self.styles = src.styles
         self.parts: list[_Part] = []
         for part in src.parts:
-            self._add(part)
+            self._add(part, trees.pop(part.source, None))
         data = dict(self.members)
         self.core = src.core
         self.extra: dict[str, bytes] = {}
@@ -91,13 +92,13 @@ class PreparedTemplate:
         self.fixed = {name: _deflate(blob) for name, blob in self.members
                       if name not in filled}
 
-    def _add(self, part: Part) -> None:
+    def _add(self, part: Part, tree: Any = None) -> None:
         from jinja2 import TemplateSyntaxError
 
         from .source import syntax_text
 
         try:
-            tree = self.env.parse(part.source)
+            tree = tree if tree is not None else self.env.parse(part.source)
             compiled = self.env.from_string(guarded(tree))  # parsed once, for the proof too
         except TemplateSyntaxError as exc:
             raise template_error(exc, f" (ở {part.where}, đoạn văn "
