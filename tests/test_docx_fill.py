@@ -108,6 +108,43 @@ def test_docxtpl_features_fill_as_docxtpl_renders_them(tmp_path: Path) -> None:
     assert "<w:br/>" in body and "<w:tab/>" in body
 
 
+def test_the_consolidated_template_with_its_picture_fills_as_docxtpl_renders_it() -> None:
+    """The picture's drawing ids are renumbered on the text, as docxtpl does on the tree."""
+    from decimal import Decimal
+
+    from baocao_cli.model import Info
+    from baocao_cli.summary.document import default_template, summary_context
+    from baocao_cli.summary.results import UnitResult
+
+    units = [UnitResult(i, f"nop-ve/{i}.xlsx", f"{i}.docx", co_quan=f"Xã số {i}", nam=2025,
+                        total=Decimal(70 + i), rating="Khá") for i in range(3)]
+    ctx = summary_context(units, load_rules(), Info(), [], True)
+    blob = default_template()
+    ours = PreparedTemplate(blob, make_env()).fill(ctx, {})
+    _same_document(ours, _docxtpl(blob, ctx))
+    assert '<wp:docPr id="1001"' in _parts(ours)["word/document.xml"].decode()
+
+
+def test_pictures_copied_by_a_loop_get_unique_ids(tmp_path: Path) -> None:
+    from PIL import Image
+
+    png = tmp_path / "a.png"
+    Image.new("RGB", (4, 4), "red").save(png)
+    doc = Document()
+    doc.add_paragraph("{%p for x in dong %}")
+    doc.add_paragraph().add_run().add_picture(str(png))
+    doc.add_paragraph("{{ x }}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph().add_run().add_picture(str(png))
+    path = tmp_path / "hinh.docx"
+    doc.save(str(path))
+    blob = path.read_bytes()
+    ours = PreparedTemplate(blob, make_env()).fill(CONTEXT, {})
+    _same_document(ours, _docxtpl(blob, CONTEXT))
+    ids = re.findall(r'<wp:docPr id="(\d+)"', _parts(ours)["word/document.xml"].decode())
+    assert ids == ["1001", "1002", "1003", "1004"]
+
+
 def test_same_report_gives_the_same_bytes(tmp_path: Path) -> None:
     blob = _feature_template(tmp_path / "mau.docx")
     first = PreparedTemplate(blob, make_env()).fill(CONTEXT, {})

@@ -173,8 +173,9 @@ class PreparedTemplate:
             tree = etree.fromstring(xml.encode("utf-8"), parser())
             return etree.tostring(tree, encoding="UTF-8", standalone=True)
         well_formed = (trusted and not _NOT_XML_CHAR.search(xml)) or _well_formed(xml)
-        if "docPr" not in xml and well_formed and _tables_settled(xml):
-            body = xml  # what docxtpl's table and drawing fixes would leave unchanged
+        numbered = _number_drawings(xml) if well_formed and _tables_settled(xml) else None
+        if numbered is not None:
+            body = numbered  # what docxtpl's table and drawing fixes would make of it
         else:
             tree = docxtpl().fix_tables(xml)  # a table whose columns a loop changed
             for i, el in enumerate(tree.iter(f"{{{_WP_NS}}}docPr"), start=1001):
@@ -219,9 +220,12 @@ _IND = re.compile(r"<w:ind\b[^>]*/>")
 
 def _set_indents(xml: str, twips_by_style: dict[str, int]) -> str:
     """Each paragraph of a sized style (the decree's short lines) with its indents set:
-    a search for the few such paragraphs, no parse of the part."""
+    a search for the few such paragraphs, no parse of the part, the part copied once per
+    style (a long consolidated report is megabytes: one copy per paragraph cost seconds)."""
     for style_id, twips in twips_by_style.items():
         mark = f'<w:pStyle w:val="{style_id}"/>'
+        pieces: list[str] = []
+        done = 0  # where the text not yet copied starts
         pos = xml.find(mark)
         while pos >= 0:
             end = xml.find("</w:pPr>", pos)
@@ -230,11 +234,56 @@ def _set_indents(xml: str, twips_by_style: dict[str, int]) -> str:
             ppr = _IND.sub("", xml[pos:end])
             at = _AFTER_IND.search(ppr)
             cut = at.start() if at else len(ppr)
-            ppr = (f'{ppr[:cut]}<w:ind w:firstLine="0" w:left="{twips}" w:right="{twips}"/>'
-                   f'{ppr[cut:]}')
-            xml = xml[:pos] + ppr + xml[end:]
-            pos = xml.find(mark, pos + len(ppr))
+            pieces += [xml[done:pos], ppr[:cut],
+                       f'<w:ind w:firstLine="0" w:left="{twips}" w:right="{twips}"/>',
+                       ppr[cut:]]
+            done = end
+            pos = xml.find(mark, end)
+        if pieces:
+            pieces.append(xml[done:])
+            xml = "".join(pieces)
     return xml
+
+
+_DOCPR = re.compile(r"<wp:docPr\b([^<>]*?)(/?)>")
+_ID = re.compile(r"""\sid=(?:"[^"]*"|'[^']*')""")
+
+
+def _number_drawings(xml: str) -> str | None:
+    """docxtpl's renumbering of the drawings (ids from 1001 in document order, unique
+    after loops copied a picture), done on the text; None when the text is not the plain
+    case (`wp` bound once, to its namespace; every `docPr` one of its tags), which then
+    goes through the parsed tree. Parsing a consolidated report of 5,000 rows for its one
+    picture cost seconds; here the text is searched for `docPr`, not scanned by a regex."""
+    pos = xml.find("docPr")
+    if pos < 0:
+        return xml
+    if xml.count("xmlns:wp=") != 1 or f'xmlns:wp="{_WP_NS}"' not in xml:
+        return None
+    pieces: list[str] = []
+    done = 0  # where the text not yet copied starts
+    number = 1001
+    while pos >= 0:
+        if pos >= 5 and xml.startswith("</wp:", pos - 5):
+            pos = xml.find("docPr", pos + 5)
+            continue
+        m = _DOCPR.match(xml, pos - 4)
+        if m is None:
+            return None
+        attrs = m.group(1)
+        ids = list(_ID.finditer(attrs))
+        if len(ids) > 1:
+            return None
+        if ids:
+            attrs = f'{attrs[:ids[0].start()]} id="{number}"{attrs[ids[0].end():]}'
+        else:
+            attrs += f' id="{number}"'
+        pieces += [xml[done:m.start()], f"<wp:docPr{attrs}{m.group(2)}>"]
+        done = m.end()
+        number += 1
+        pos = xml.find("docPr", done)
+    pieces.append(xml[done:])
+    return "".join(pieces)
 
 
 _Entry = tuple[int, int, int, bytes]  # crc, compressed size, size, compressed data
