@@ -300,13 +300,17 @@ def test_the_shipped_template_is_proved_and_a_crossing_one_still_comes_out_whole
         etree.fromstring(_parts(crossing.fill(ctx, {}))["word/document.xml"])
 
 
-def test_a_control_character_in_a_value_never_reaches_the_document() -> None:
+@pytest.mark.parametrize("value", ["Nguyễn\x0bVăn\x01A", "Nguyễn\ufffeVăn",
+                                   "Nguyễn\xa0Văn\x1fA"],  # + a printable-less but legal one
+                         ids=["control", "noncharacter", "no-break space and control"])
+def test_a_character_xml_forbids_in_a_value_never_reaches_the_document(value: str) -> None:
     rules = load_rules()
     checked = check(EXAMPLE, rules)
     assert checked.report is not None and checked.scores is not None
     ctx = render.context(checked.report, checked.scores, rules)
-    ctx["nguoi_ky"] = "Nguyễn\x0bVăn\x01A"
+    ctx["nguoi_ky"] = value
     out = PreparedTemplate(render.default_template(), make_env()).fill(ctx, {})
     body = _parts(out)["word/document.xml"]
     etree.fromstring(body)  # parses: the value was not written as it came
-    assert b"\x0b" not in body and b"\x01" not in body
+    for bad in ("\x0b", "\x01", "\x1f", "\ufffe"):
+        assert bad.encode() not in body

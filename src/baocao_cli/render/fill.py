@@ -172,7 +172,7 @@ class PreparedTemplate:
         if part.name != self.main:
             tree = etree.fromstring(xml.encode("utf-8"), parser())
             return etree.tostring(tree, encoding="UTF-8", standalone=True)
-        well_formed = (trusted and not _NOT_XML_CHAR.search(xml)) or _well_formed(xml)
+        well_formed = (trusted and _xml_chars_only(xml)) or _well_formed(xml)
         numbered = _number_drawings(xml) if well_formed and _tables_settled(xml) else None
         if numbered is not None:
             body = numbered  # what docxtpl's table and drawing fixes would make of it
@@ -324,6 +324,14 @@ def _zip(names: list[str], entries: list[_Entry]) -> bytes:
 
 # Characters XML 1.0 does not allow (a value could carry them: `{{ "\x0b" }}`).
 _NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_chars_only(xml: str) -> bool:
+    """No character XML 1.0 forbids. `isprintable` runs at C speed and is true of nearly
+    every report, whose characters are all printable (no control character, surrogate or
+    noncharacter is); only text with another unprintable one (a no-break space, a line
+    break) needs the slower search."""
+    return xml.isprintable() or not _NOT_XML_CHAR.search(xml)
 _TEXT, _BLOCK = "\ue000", "\ue001"  # stand-ins: fine as text, never in a name
 # Jinja's filters that turn plain text into markup autoescape then lets through.
 _MARKUP_FILTERS = frozenset({"safe", "xmlattr", "tojson", "urlize"})
