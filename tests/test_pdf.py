@@ -179,6 +179,20 @@ def test_missing_docx_is_a_pdf_error(tmp_path: Path) -> None:
 
 
 @needs_soffice
+def test_the_profile_spares_libreoffice_its_self_tests_at_every_start(
+        report: Path, tmp_path: Path) -> None:
+    """Without a last version in the profile, every headless start runs LibreOffice's
+    graphics self-tests (1.5 s of CPU) and writes their log."""
+    converter = pdf_module.Converter(str(SOFFICE), tmp_path / "lo")
+    for run in range(2):  # a first start on the new profile, then one on the same
+        assert converter.convert([(report, tmp_path / f"bc-{run}.pdf")]) == [None]
+    user = tmp_path / "lo" / "profile" / "user"
+    assert "ooSetupLastVersion" in (user / "registrymodifications.xcu").read_text("utf-8")
+    assert (user / "config").is_dir()  # LibreOffice made the rest of the profile around it
+    assert not (user / "GraphicsRenderTests.log").exists()
+
+
+@needs_soffice
 def test_documents_beyond_one_call_go_to_the_next(
         report: Path, tmp_path: Path, private_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
