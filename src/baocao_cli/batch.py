@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -38,6 +38,7 @@ from .score.rules import Rules
 from .summary.results import UnitResult
 
 if TYPE_CHECKING:
+    from .render.pdf import Conversions, PdfError
     from .summary.sources import Sources
 
 SUMMARY_STEM = "tong-hop"
@@ -372,6 +373,7 @@ def run_batch(
 
     pool: ProcessPoolExecutor | None = None
     summaries = False  # written: a stop during the PDFs leaves them
+    pdfs = _Pdfs(jobs, on_pdf) if pdf else None
     try:
         if jobs == 1:
             for task in tasks:
@@ -398,6 +400,8 @@ def run_batch(
                 preload.join()
         units = [r for r in results if r is not None]
         batch = BatchResult(units, outdir, 0.0, jobs, empty_folders=empty)
+        if pdfs is not None:  # the reports' PDFs are made while the summaries are written
+            pdfs.start(batch, write_summary and bool(units))
         if write_summary and units:
             if jobs > 1:  # forked now, the two writers start with pandas and all loaded
                 with _signals_held():
@@ -407,9 +411,11 @@ def run_batch(
             pool.shutdown()
             pool = None
         summaries = write_summary and bool(units)
-        if pdf:
-            _write_pdfs(batch, jobs, on_pdf)
+        if pdfs is not None:
+            pdfs.finish(batch)
     except BaseException as exc:
+        if pdfs is not None:  # every LibreOffice stopped, its temporary folder removed
+            pdfs.stop()
         if pool is not None:
             _stop(pool)
             pool = None
@@ -567,47 +573,77 @@ def _write_summaries(batch: BatchResult, rules: Rules, info: tuple[Info, list[st
         batch.summary_docx, batch.units, rules, info, template, tables)
 
 
-def _write_pdfs(batch: BatchResult, jobs: int,
-                on_pdf: Callable[[int, int], None] | None) -> None:
-    """A PDF beside each report and tong-hop.docx, once all are written: `jobs`
-    LibreOffices, each started once for its share (render/pdf.py). A failure is noted on
-    its unit (or on the summary); the reports themselves stand. Without LibreOffice the
-    PdfError goes to the caller, the reports and summaries already written."""
-    from dataclasses import replace
+class _Pdfs:
+    """The PDF stage of `batch --pdf` (render/pdf.py): a PDF beside each report, then
+    beside tong-hop.docx. The reports' PDFs are begun, by `jobs` LibreOffices each
+    started once for its share, as soon as the reports are written, while this process
+    writes the summaries on one core; tong-hop.docx follows when written. A failure is
+    noted on its unit (or on the summary); the reports themselves stand. Without
+    LibreOffice `finish` raises the PdfError, the reports and summaries written."""
 
-    from .render.pdf import convert_all
+    def __init__(self, jobs: int, on_pdf: Callable[[int, int], None] | None) -> None:
+        self.jobs, self.on_pdf = jobs, on_pdf
+        self.stack = ExitStack()
+        self.conversions: Conversions | None = None
+        self.missing: PdfError | None = None
+        self.pairs: list[tuple[Path, Path]] = []
+        self.owners: list[int | None] = []  # the unit's position in batch.units; None: summary
+        self.total = self.count = 0
 
-    pairs: list[tuple[Path, Path]] = []
-    owners: list[int | None] = []  # the unit's position in batch.units; None: the summary
-    for k, unit in enumerate(batch.units):
-        if unit.output:
-            docx = batch.outdir / unit.output
-            pairs.append((docx, docx.with_suffix(".pdf")))
-            owners.append(k)
-    if batch.summary_docx is not None and batch.summary_docx.is_file():
-        pairs.append((batch.summary_docx, batch.summary_docx.with_suffix(".pdf")))
-        owners.append(None)
-    if not pairs:
-        return
-    count = 0
+    def start(self, batch: BatchResult, summary: bool) -> None:
+        from .render.pdf import Conversions, PdfError
 
-    def one(_i: int, _error: str | None) -> None:
-        nonlocal count
-        count += 1
-        if on_pdf is not None:
-            on_pdf(count, len(pairs))
+        for k, unit in enumerate(batch.units):
+            if unit.output:
+                docx = batch.outdir / unit.output
+                self.pairs.append((docx, docx.with_suffix(".pdf")))
+                self.owners.append(k)
+        self.total = len(self.pairs) + summary
+        if not self.total:
+            return
+        try:
+            self.conversions = self.stack.enter_context(
+                Conversions(self.jobs, on_done=self._one))
+        except PdfError as exc:
+            self.missing = exc
+            return
+        if self.on_pdf is not None:
+            self.on_pdf(0, self.total)
+        self.conversions.submit(self.pairs)
 
-    if on_pdf is not None:
-        on_pdf(0, len(pairs))
-    errors = convert_all(pairs, workers=jobs, on_done=one)
-    for owner, (_docx, target), error in zip(owners, pairs, errors, strict=True):
-        if owner is None:
-            if error:
-                batch.summary_pdf_error = error
-            else:
-                batch.summary_pdf = target
-        elif error:
-            batch.units[owner] = replace(batch.units[owner], pdf_error=error)
+    def _one(self, _i: int, _error: str | None) -> None:
+        self.count += 1
+        if self.on_pdf is not None:
+            self.on_pdf(self.count, self.total)
+
+    def finish(self, batch: BatchResult) -> None:
+        from dataclasses import replace
+
+        if self.missing is not None:
+            raise self.missing
+        if self.conversions is None:
+            return
+        summary = batch.summary_docx
+        if summary is not None and summary.is_file():
+            self.pairs.append((summary, summary.with_suffix(".pdf")))
+            self.owners.append(None)
+            self.conversions.submit(self.pairs[-1:])
+        errors = self.conversions.wait()
+        self.stop()
+        if self.on_pdf is not None and self.count < self.total:  # no tong-hop.docx
+            self.on_pdf(self.count, self.count)
+        for owner, (_docx, target), error in zip(self.owners, self.pairs, errors, strict=True):
+            if owner is None:
+                if error:
+                    batch.summary_pdf_error = error
+                else:
+                    batch.summary_pdf = target
+            elif error:
+                batch.units[owner] = replace(batch.units[owner], pdf_error=error)
+
+    def stop(self) -> None:
+        """Every LibreOffice of the run killed, its temporary folder removed."""
+        self.stack.close()
 
 
 # ---------------------------------------------------------------- the consolidated header
