@@ -3,6 +3,7 @@
     python benchmarks/bench_pdf.py                  # 40 units for the ratio, 200 for the rate
     python benchmarks/bench_pdf.py --designs        # also: soffice call vs UNO listener
     python benchmarks/bench_pdf.py --units 40 --rate-units 0 --runs 1   # quick look
+    python benchmarks/bench_pdf.py --units 0 --rate-units 0 --cost      # LibreOffice's CPU only
 
 It generates unit workbooks (benchmarks/bench_batch.py's generator), then prints:
 
@@ -10,20 +11,28 @@ It generates unit workbooks (benchmarks/bench_batch.py's generator), then prints
    PDF plus one bulk `soffice --convert-to pdf` call over all its .docx (the reports and
    tong-hop.docx, one cold LibreOffice with a new profile). Target: at most 1.2;
 2. PDFs per second of `baocao batch --pdf` over M units (default 200), the PDFs counted
-   in the output folder, start-up and the summary included. Target: at least 10 on 2 cores;
-3. with `--designs`, the two ways of converting many documents with one LibreOffice, on the
+   in the output folder, start-up and the summary included: the wall time from the
+   command's start to its end. Target: at least 10 on 2 cores;
+3. with `--cost` (also after step 2), what a document costs LibreOffice in CPU seconds,
+   which other jobs on the machine hardly change while they stretch every wall time:
+   a start of LibreOffice on a new profile, as a bare `soffice` makes it and as
+   render/pdf.py seeds it, and the conversion of one more document (a report, and a
+   one-line .docx for comparison), from bulk calls over 1 and over K copies (20);
+4. with `--designs`, the two ways of converting many documents with one LibreOffice, on the
    reports of step 1: several files per `soffice` call, and a long-lived LibreOffice driven
    over UNO (`--accept`, loadComponentFromURL/storeToURL, by the system Python that has
    the `uno` module). Each is timed from the start of LibreOffice to the last PDF.
 
 Every time is the best of `--runs` runs (3): the shared machine's speed drifts by ±20 %
-from one run to the next, more while others work on it.
+from one run to the next, more while others work on it. The load average is printed at
+the start and the end: above the number of cores, the wall times are not the machine's.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -36,7 +45,7 @@ sys.path.insert(0, str(HERE))
 
 from bench_batch import baocao, make_units  # noqa: E402
 
-from baocao_cli.render.pdf import find_soffice  # noqa: E402
+from baocao_cli.render.pdf import _seed_profile, find_soffice  # noqa: E402
 
 UNO_DRIVER = r"""
 import os, subprocess, sys, time
@@ -91,16 +100,63 @@ def batch(folder: Path, out: Path, pdf: bool) -> None:
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
 
-def bulk_soffice(soffice: str, files: list[Path], work: Path) -> None:
-    """One `soffice --convert-to pdf` over `files`, a cold start with a new profile."""
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir()
+def bulk_soffice(soffice: str, files: list[Path], work: Path, fresh: bool = True) -> None:
+    """One `soffice --convert-to pdf` over `files`, a cold start with a new profile
+    (`fresh`: made by LibreOffice itself, in a new `work`)."""
+    if fresh:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir()
     subprocess.run([soffice, "--headless", "--norestore",
                     f"-env:UserInstallation={(work / 'profile').as_uri()}",
                     "--convert-to", "pdf", "--outdir", str(work / "out"), *map(str, files)],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     made = len(list((work / "out").glob("*.pdf")))
     assert made == len(files), f"soffice made {made} PDFs of {len(files)}"
+
+
+def children_cpu() -> float:
+    """CPU seconds of the finished child processes (soffice.bin is reaped by its
+    launcher, which we reap): what a LibreOffice run cost, whatever else runs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def soffice_cpu(soffice: str, files: list[Path], work: Path, seeded: bool) -> float:
+    """CPU seconds of one `soffice --convert-to pdf` over `files`, on a new profile
+    (seeded as render/pdf.py does, or bare); the least of 3 runs."""
+    costs = []
+    for _ in range(3):
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        if seeded:
+            _seed_profile(work / "profile")
+        before = children_cpu()
+        bulk_soffice(soffice, files, work, fresh=False)
+        costs.append(children_cpu() - before)
+    return min(costs)
+
+
+def cost(soffice: str, report: Path, root: Path, copies: int = 20) -> None:
+    """Step 3: LibreOffice's CPU per start and per document."""
+    from test_pdf import _docx  # the tests' minimal Word file
+
+    line = _docx(root / "line.docx", 1)
+    print("LibreOffice's CPU time (user + system, least of 3 runs):")
+    bare = soffice_cpu(soffice, [report], root / "cost", seeded=False)
+    seeded = soffice_cpu(soffice, [report], root / "cost", seeded=True)
+    print(f"  start + 1 report, new profile as a bare soffice makes it  {bare:5.2f} s")
+    print(f"  start + 1 report, new profile seeded as baocao does       {seeded:5.2f} s")
+    for name, doc in (("a report", report), ("a one-line .docx", line)):
+        folder = root / f"copies-{doc.stem}"
+        folder.mkdir(exist_ok=True)
+        files = [folder / f"{i:03d}.docx" for i in range(copies)]
+        for f in files:
+            shutil.copyfile(doc, f)
+        one = soffice_cpu(soffice, files[:1], root / "cost", seeded=True)
+        many = soffice_cpu(soffice, files, root / "cost", seeded=True)
+        per = (many - one) / (copies - 1)
+        print(f"  one more document, {name:17}  {per:5.3f} s "
+              f"(at most {1 / per:4.1f} PDFs/s per core)")
 
 
 def uno_listener(files: list[Path], work: Path, soffice: str) -> None:
@@ -123,6 +179,9 @@ def main() -> int:
     ap.add_argument("--units", type=int, default=40, help="units for the ratio (40)")
     ap.add_argument("--rate-units", type=int, default=200, help="units for PDFs/s (200)")
     ap.add_argument("--runs", type=int, default=3, help="best of this many runs (3)")
+    ap.add_argument("--cost", action="store_true",
+                    help="LibreOffice's CPU time per start and per document (also after the "
+                    "rate)")
     ap.add_argument("--designs", action="store_true",
                     help="also time a soffice call with many files against a UNO listener")
     args = ap.parse_args()
@@ -185,6 +244,12 @@ def main() -> int:
             one = best(args.runs, lambda: bulk_soffice(soffice, docx, root / "bulk"))
             print(f"  for comparison, one bulk soffice call over the same {len(docx)} .docx: "
                   f"{one:.2f} s = {len(docx) / one:.1f} PDFs/s")
+        if args.cost or args.rate_units:
+            if not args.rate_units:
+                units = make_units(root / "cost-units", 1)
+                out = root / "cost-out"
+                batch(units[0].parent.parent, out, pdf=False)
+            cost(soffice, min(out.glob("don-vi-*.docx")), root)
     if hasattr(os, "getloadavg"):
         print(f"load average {os.getloadavg()[0]:.1f} at the end")
     return 0 if ok else 1

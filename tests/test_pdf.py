@@ -179,6 +179,20 @@ def test_missing_docx_is_a_pdf_error(tmp_path: Path) -> None:
 
 
 @needs_soffice
+def test_the_profile_spares_libreoffice_its_self_tests_at_every_start(
+        report: Path, tmp_path: Path) -> None:
+    """Without a last version in the profile, every headless start runs LibreOffice's
+    graphics self-tests (1.5 s of CPU) and writes their log."""
+    converter = pdf_module.Converter(str(SOFFICE), tmp_path / "lo")
+    for run in range(2):  # a first start on the new profile, then one on the same
+        assert converter.convert([(report, tmp_path / f"bc-{run}.pdf")]) == [None]
+    user = tmp_path / "lo" / "profile" / "user"
+    assert "ooSetupLastVersion" in (user / "registrymodifications.xcu").read_text("utf-8")
+    assert (user / "config").is_dir()  # LibreOffice made the rest of the profile around it
+    assert not (user / "GraphicsRenderTests.log").exists()
+
+
+@needs_soffice
 def test_documents_beyond_one_call_go_to_the_next(
         report: Path, tmp_path: Path, private_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -191,6 +205,46 @@ def test_documents_beyond_one_call_go_to_the_next(
     for _docx, target in pairs:
         assert target.read_bytes().rstrip().endswith(b"%%EOF")
     assert not list(private_tmp.iterdir())
+
+
+@needs_soffice
+@needs_proc
+def test_a_later_wave_is_converted_beside_the_first_and_numbered_after_it(
+        report: Path, tmp_path: Path, private_tmp: Path) -> None:
+    """`batch --pdf` hands over the reports, then tong-hop.docx once it is written."""
+    seen: list[tuple[int, str | None]] = []
+    first = [(report, tmp_path / f"bc-{i}.pdf") for i in range(3)]
+    later = [(tmp_path / "khong-co.docx", tmp_path / "x.pdf"), (report, tmp_path / "th.pdf")]
+    with pdf_module.Conversions(2, on_done=lambda i, e: seen.append((i, e))) as conversions:
+        conversions.submit(first)
+        conversions.submit(later)
+        errors = conversions.wait()
+    assert errors[:3] == [None] * 3 and errors[4] is None
+    assert errors[3] is not None and "khong-co.docx" in errors[3]
+    assert sorted(i for i, _e in seen) == [0, 1, 2, 3, 4]
+    for _docx, target in first + later[1:]:
+        assert target.read_bytes().rstrip().endswith(b"%%EOF")
+    assert not list(private_tmp.iterdir())
+    assert not _processes(str(private_tmp))
+
+
+@needs_soffice
+@needs_proc
+def test_leaving_the_conversions_early_stops_libreoffice_and_removes_the_folder(
+        tmp_path: Path, private_tmp: Path) -> None:
+    """An error (or Ctrl-C) in the caller while LibreOffice converts in the background:
+    nothing is left running or on disk, and no PDF is half written."""
+    big = _docx(tmp_path / "dai.docx", 60_000)
+    with pytest.raises(RuntimeError), pdf_module.Conversions(1) as conversions:
+        conversions.submit([(big, tmp_path / "dai.pdf")])
+        deadline = time.monotonic() + 120
+        while not _processes(str(private_tmp)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _processes(str(private_tmp)), "LibreOffice did not start"
+        raise RuntimeError("the summaries failed")
+    assert not _processes(str(private_tmp))
+    assert not list(private_tmp.iterdir())
+    assert not list(tmp_path.glob("*.pdf")) and not list(tmp_path.glob("*.tmp"))
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a shell script as the program")
@@ -385,7 +439,13 @@ def test_batch_pdf_interrupted_leaves_no_libreoffice_and_no_temporary_folder(
     _stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == (143 if how == "sigterm" else 130), stderr
     assert "Traceback" not in stderr
-    assert "chưa ghi đủ bản PDF" in stderr  # the reports and summaries are there
+    # LibreOffice starts on the reports while the summaries are written: stopped then, the
+    # summaries are not there; stopped later, they are and only PDFs are missing.
+    if "chưa ghi bảng tổng hợp" in stderr:
+        assert not list(out.glob("tong-hop.*"))
+    else:
+        assert "chưa ghi đủ bản PDF" in stderr
+        assert (out / "tong-hop.docx").is_file() and (out / "tong-hop.xlsx").is_file()
     assert not _processes(marker)
     assert not list((tmp_path / "tmp").iterdir())
     assert not list((tmp_path / "home").iterdir())

@@ -16,12 +16,13 @@ from __future__ import annotations
 import os
 import re
 import signal
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +38,7 @@ from .score.rules import Rules
 from .summary.results import UnitResult
 
 if TYPE_CHECKING:
+    from .render.pdf import Conversions, PdfError
     from .summary.sources import Sources
 
 SUMMARY_STEM = "tong-hop"
@@ -252,6 +254,35 @@ def _warm(template: bytes) -> None:
         prepared(template, renderer(), VOCABULARY)
 
 
+def _pool(workers: int, rules: Rules, template: bytes) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                               initargs=(rules, template))
+
+
+class _Preload(threading.Thread):
+    """What only the summary needs, loaded in the parent while the workers build the
+    units, instead of after them: pandas (0.7 s), the writers' libraries, the chart's
+    fonts and the consolidated report's template, prepared and checked. The summary's
+    two workers are forked once it is done and inherit all of it. Started only after the
+    units' workers are forked (a fork copies no thread, but would copy a held import
+    lock). Any failure here is left for the summary itself to meet and report."""
+
+    def __init__(self, template: bytes | None) -> None:
+        super().__init__(name="baocao-preload", daemon=True)
+        self.template = template
+
+    def run(self) -> None:
+        with suppress(Exception):
+            from .render.fill import prepared
+            from .render.sandbox import renderer
+            from .summary import tables, workbook  # noqa: F401  (pandas, the .xlsx writer)
+            from .summary.chart import find_fonts
+            from .summary.document import VOCABULARY, default_template
+
+            find_fonts()
+            prepared(self.template or default_template(), renderer(), VOCABULARY)
+
+
 def _work(task: Task) -> UnitResult:
     assert _RULES is not None and _TEMPLATE is not None, "worker not initialised"
     return _busy(build_unit, task, _RULES, _TEMPLATE)
@@ -342,17 +373,20 @@ def run_batch(
 
     pool: ProcessPoolExecutor | None = None
     summaries = False  # written: a stop during the PDFs leaves them
+    pdfs = _Pdfs(jobs, on_pdf) if pdf else None
     try:
         if jobs == 1:
             for task in tasks:
                 done(build_unit(task, rules, template))
         else:
             _warm(template)
+            preload = _Preload(template_tong_hop) if write_summary else None
             with _signals_held():  # a worker starts with Ctrl-C ignored, never half-set
-                pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                           initargs=(rules, template))
+                pool = _pool(jobs, rules, template)
                 futures: dict[Future[UnitResult], Task] = {pool.submit(_work, t): t
                                                            for t in tasks}
+            if preload is not None:  # every worker is forked: a thread is safe now
+                preload.start()
             for fut in as_completed(futures):
                 try:
                     result = fut.result()
@@ -360,17 +394,28 @@ def run_batch(
                     result = _crashed(futures[fut], exc)
                 done(result)
             futures.clear()
+            pool.shutdown()
+            pool = None
+            if preload is not None:
+                preload.join()
         units = [r for r in results if r is not None]
         batch = BatchResult(units, outdir, 0.0, jobs, empty_folders=empty)
+        if pdfs is not None:  # the reports' PDFs are made while the summaries are written
+            pdfs.start(batch, write_summary and bool(units))
         if write_summary and units:
+            if jobs > 1:  # forked now, the two writers start with pandas and all loaded
+                with _signals_held():
+                    pool = _pool(2, rules, template)
             _write_summaries(batch, rules, info, pool, template_tong_hop, sources)
         if pool is not None:  # idle from here on
             pool.shutdown()
             pool = None
         summaries = write_summary and bool(units)
-        if pdf:
-            _write_pdfs(batch, jobs, on_pdf)
+        if pdfs is not None:
+            pdfs.finish(batch)
     except BaseException as exc:
+        if pdfs is not None:  # every LibreOffice stopped, its temporary folder removed
+            pdfs.stop()
         if pool is not None:
             _stop(pool)
             pool = None
@@ -528,47 +573,77 @@ def _write_summaries(batch: BatchResult, rules: Rules, info: tuple[Info, list[st
         batch.summary_docx, batch.units, rules, info, template, tables)
 
 
-def _write_pdfs(batch: BatchResult, jobs: int,
-                on_pdf: Callable[[int, int], None] | None) -> None:
-    """A PDF beside each report and tong-hop.docx, once all are written: `jobs`
-    LibreOffices, each started once for its share (render/pdf.py). A failure is noted on
-    its unit (or on the summary); the reports themselves stand. Without LibreOffice the
-    PdfError goes to the caller, the reports and summaries already written."""
-    from dataclasses import replace
+class _Pdfs:
+    """The PDF stage of `batch --pdf` (render/pdf.py): a PDF beside each report, then
+    beside tong-hop.docx. The reports' PDFs are begun, by `jobs` LibreOffices each
+    started once for its share, as soon as the reports are written, while this process
+    writes the summaries on one core; tong-hop.docx follows when written. A failure is
+    noted on its unit (or on the summary); the reports themselves stand. Without
+    LibreOffice `finish` raises the PdfError, the reports and summaries written."""
 
-    from .render.pdf import convert_all
+    def __init__(self, jobs: int, on_pdf: Callable[[int, int], None] | None) -> None:
+        self.jobs, self.on_pdf = jobs, on_pdf
+        self.stack = ExitStack()
+        self.conversions: Conversions | None = None
+        self.missing: PdfError | None = None
+        self.pairs: list[tuple[Path, Path]] = []
+        self.owners: list[int | None] = []  # the unit's position in batch.units; None: summary
+        self.total = self.count = 0
 
-    pairs: list[tuple[Path, Path]] = []
-    owners: list[int | None] = []  # the unit's position in batch.units; None: the summary
-    for k, unit in enumerate(batch.units):
-        if unit.output:
-            docx = batch.outdir / unit.output
-            pairs.append((docx, docx.with_suffix(".pdf")))
-            owners.append(k)
-    if batch.summary_docx is not None and batch.summary_docx.is_file():
-        pairs.append((batch.summary_docx, batch.summary_docx.with_suffix(".pdf")))
-        owners.append(None)
-    if not pairs:
-        return
-    count = 0
+    def start(self, batch: BatchResult, summary: bool) -> None:
+        from .render.pdf import Conversions, PdfError
 
-    def one(_i: int, _error: str | None) -> None:
-        nonlocal count
-        count += 1
-        if on_pdf is not None:
-            on_pdf(count, len(pairs))
+        for k, unit in enumerate(batch.units):
+            if unit.output:
+                docx = batch.outdir / unit.output
+                self.pairs.append((docx, docx.with_suffix(".pdf")))
+                self.owners.append(k)
+        self.total = len(self.pairs) + summary
+        if not self.total:
+            return
+        try:
+            self.conversions = self.stack.enter_context(
+                Conversions(self.jobs, on_done=self._one))
+        except PdfError as exc:
+            self.missing = exc
+            return
+        if self.on_pdf is not None:
+            self.on_pdf(0, self.total)
+        self.conversions.submit(self.pairs)
 
-    if on_pdf is not None:
-        on_pdf(0, len(pairs))
-    errors = convert_all(pairs, workers=jobs, on_done=one)
-    for owner, (_docx, target), error in zip(owners, pairs, errors, strict=True):
-        if owner is None:
-            if error:
-                batch.summary_pdf_error = error
-            else:
-                batch.summary_pdf = target
-        elif error:
-            batch.units[owner] = replace(batch.units[owner], pdf_error=error)
+    def _one(self, _i: int, _error: str | None) -> None:
+        self.count += 1
+        if self.on_pdf is not None:
+            self.on_pdf(self.count, self.total)
+
+    def finish(self, batch: BatchResult) -> None:
+        from dataclasses import replace
+
+        if self.missing is not None:
+            raise self.missing
+        if self.conversions is None:
+            return
+        summary = batch.summary_docx
+        if summary is not None and summary.is_file():
+            self.pairs.append((summary, summary.with_suffix(".pdf")))
+            self.owners.append(None)
+            self.conversions.submit(self.pairs[-1:])
+        errors = self.conversions.wait()
+        self.stop()
+        if self.on_pdf is not None and self.count < self.total:  # no tong-hop.docx
+            self.on_pdf(self.count, self.count)
+        for owner, (_docx, target), error in zip(self.owners, self.pairs, errors, strict=True):
+            if owner is None:
+                if error:
+                    batch.summary_pdf_error = error
+                else:
+                    batch.summary_pdf = target
+            elif error:
+                batch.units[owner] = replace(batch.units[owner], pdf_error=error)
+
+    def stop(self) -> None:
+        """Every LibreOffice of the run killed, its temporary folder removed."""
+        self.stack.close()
 
 
 # ---------------------------------------------------------------- the consolidated header

@@ -58,6 +58,16 @@ POLL = 0.05  # seconds between looks at the output folder
 # new start every 200 documents costs half a percent.
 PER_CALL = 200
 BARREN_RUNS = 3  # LibreOffice starts in a row without a PDF before the rest are given up
+# The private profile's settings, written before LibreOffice first starts on it. Without a
+# "last version" LibreOffice takes every start for its first since an upgrade and runs its
+# graphics self-tests (GraphicsRenderTests), which a headless start never marks as done:
+# 1.5 s of CPU per start, more than the rest of the start. A version far ahead of any
+# real one (the profile is thrown away with the run) keeps them from running. No lock
+# files either: LibreOffice only ever sees the run's private copies.
+PROFILE_SETTINGS = (
+    ("/org.openoffice.Setup/Product", "ooSetupLastVersion", "99.9"),
+    ("/org.openoffice.Office.Common/Misc", "UseLocking", "false"),
+)
 _WINDOWS = sys.platform == "win32"
 
 
@@ -168,6 +178,22 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _seed_profile(profile: Path) -> None:
+    """The profile's `registrymodifications.xcu` with `PROFILE_SETTINGS`; LibreOffice
+    makes the rest of the profile around it on its first start."""
+    items = "".join(f'<item oor:path="{path}"><prop oor:name="{name}" oor:op="fuse">'
+                    f"<value>{value}</value></prop></item>\n"
+                    for path, name, value in PROFILE_SETTINGS)
+    user = profile / "user"
+    user.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (user / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items '
+        'xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+        f"{items}</oor:items>\n", encoding="utf-8")
+
+
 def _is_complete(pdf: Path) -> bool:
     """LibreOffice writes `%%EOF` last: before it, the file is still being written."""
     try:
@@ -195,6 +221,7 @@ class Converter:
         self.home = folder / "home"
         for sub in (self.home, folder / "tmp"):
             sub.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _seed_profile(self.profile)
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
         self._stopped = False
@@ -418,6 +445,98 @@ class Converter:
         return None
 
 
+class Conversions:
+    """Documents converted in the background while the caller goes on, in waves.
+
+    `submit` starts converting a wave of (docx, pdf) pairs at once, with up to `workers`
+    LibreOffices of its own, each started once for its share (round robin: the units
+    come in input order, similar sizes next to each other); `wait` returns, per pair in
+    the order submitted, None or why it failed. So `batch --pdf` converts the reports
+    while it writes the summaries, then tong-hop.docx. The work is in the LibreOffice
+    processes: this process only watches them, one thread each.
+
+    Used as a context manager, entered and left in the same thread: leaving it, however
+    (the end, an error, Ctrl-C, SIGTERM), kills every LibreOffice of the run and removes
+    the one temporary folder. `on_done(i, error)` is called as each document is finished.
+    """
+
+    def __init__(self, workers: int = 1, time_limit: float = TIME_LIMIT,
+                 program: str | None = None,
+                 on_done: Callable[[int, str | None], None] | None = None) -> None:
+        found = program or find_soffice()
+        if found is None:
+            raise PdfError(not_found_message())
+        self.program = found
+        self.workers = max(1, workers)
+        self.time_limit = time_limit
+        self.on_done = on_done
+        self.errors: list[str | None] = []
+        self._lock = threading.Lock()
+        self._converters: list[Converter] = []
+        self._threads: list[threading.Thread] = []
+        self._failures: list[BaseException] = []
+        self._stack = contextlib.ExitStack()
+        self._folder: Path | None = None
+
+    def __enter__(self) -> Conversions:
+        with self._stack:  # SIGTERM is a KeyboardInterrupt, then the folder exists
+            self._stack.enter_context(sigterm_as_interrupt())
+            self._folder = self._stack.enter_context(private_folder())
+            self._stack = self._stack.pop_all()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            with shielded():
+                for c in self._converters:
+                    c.interrupt()
+                for c in self._converters:
+                    c.stop()
+                for t in self._threads:
+                    t.join()
+        finally:
+            self._stack.close()
+
+    def submit(self, pairs: Sequence[tuple[Path, Path]]) -> None:
+        """Start converting `pairs`, numbered after those submitted before."""
+        assert self._folder is not None, "Conversions is used in a `with` block"
+        first = len(self.errors)
+        self.errors += [None] * len(pairs)
+        workers = max(1, min(self.workers, len(pairs)))
+        for w in range(workers if pairs else 0):
+            share = [first + k for k in range(w, len(pairs), workers)]
+            converter = Converter(self.program, self._folder / f"lo-{len(self._converters)}",
+                                  self.time_limit)
+            self._converters.append(converter)
+            thread = threading.Thread(target=self._run, daemon=True, args=(
+                converter, share, [pairs[i - first] for i in share]))
+            self._threads.append(thread)
+            thread.start()
+
+    def _run(self, converter: Converter, share: list[int],
+             pairs: list[tuple[Path, Path]]) -> None:
+        def done(k: int, error: str | None) -> None:
+            with self._lock:
+                self.errors[share[k]] = error
+                if self.on_done is not None:
+                    self.on_done(share[k], error)
+
+        try:
+            converter.convert(pairs, done)
+        except BaseException as exc:  # re-raised in the caller's thread by `wait`
+            self._failures.append(exc)
+
+    def wait(self) -> list[str | None]:
+        """Once every submitted document is done: per pair None or why it failed."""
+        for t in self._threads:
+            while t.is_alive():  # a join with a timeout lets Ctrl-C through
+                t.join(0.2)
+        real = [f for f in self._failures if not isinstance(f, KeyboardInterrupt)]
+        if real:
+            raise real[0]
+        return list(self.errors)
+
+
 def convert_all(pairs: Sequence[tuple[Path, Path]], workers: int = 1,
                 time_limit: float = TIME_LIMIT, program: str | None = None,
                 on_done: Callable[[int, str | None], None] | None = None
@@ -425,58 +544,11 @@ def convert_all(pairs: Sequence[tuple[Path, Path]], workers: int = 1,
     """Convert every (docx, pdf) pair with `workers` LibreOffices at once, each started
     once; per pair None or why it failed. Without LibreOffice: PdfError.
 
-    The work is in the LibreOffice processes; this process only watches them, one thread
-    each. Ctrl-C or SIGTERM kills them all and removes the temporary folder.
+    Ctrl-C or SIGTERM kills them all and removes the temporary folder.
     """
-    program = program or find_soffice()
-    if program is None:
-        raise PdfError(not_found_message())
-    errors: list[str | None] = [None] * len(pairs)
-    if not pairs:
-        return errors
-    workers = max(1, min(workers, len(pairs)))
-    # Round robin: the units come in input order, similar sizes next to each other.
-    shares = [list(range(w, len(pairs), workers)) for w in range(workers)]
-    lock = threading.Lock()
-    with sigterm_as_interrupt(), private_folder() as folder:
-        converters = [Converter(program, folder / f"lo-{w}", time_limit)
-                      for w in range(workers)]
-        failures: list[BaseException] = []
-
-        def run(w: int) -> None:
-            share = shares[w]
-
-            def done(k: int, error: str | None) -> None:
-                with lock:
-                    errors[share[k]] = error
-                    if on_done is not None:
-                        on_done(share[k], error)
-
-            try:
-                converters[w].convert([pairs[i] for i in share], done)
-            except BaseException as exc:  # re-raised in the main thread
-                failures.append(exc)
-
-        threads = [threading.Thread(target=run, args=(w,), daemon=True)
-                   for w in range(workers)]
-        try:
-            for t in threads:
-                t.start()
-            for t in threads:
-                while t.is_alive():  # a join with a timeout lets Ctrl-C through
-                    t.join(0.2)
-        finally:
-            with shielded():
-                for c in converters:
-                    c.interrupt()
-                for c in converters:
-                    c.stop()
-                for t in threads:
-                    t.join()
-        real = [f for f in failures if not isinstance(f, KeyboardInterrupt)]
-        if real:
-            raise real[0]
-    return errors
+    with Conversions(workers, time_limit, program, on_done) as conversions:
+        conversions.submit(pairs)
+        return conversions.wait()
 
 
 def docx_to_pdf(docx: Path, pdf: Path, timeout: float = TIME_LIMIT) -> None:
