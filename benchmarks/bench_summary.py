@@ -10,6 +10,7 @@ roster and the review are workbooks written with openpyxl, last year's tong-hop.
 written by baocao itself.
 
 Run: python benchmarks/bench_summary.py [N]
+     python benchmarks/bench_summary.py --writers [N]   (the Tổng hợp sheet with each writer)
 """
 
 from __future__ import annotations
@@ -109,7 +110,84 @@ def summary(units: list[UnitResult], out: Path, roster: Path | None, last: Path 
     return time.perf_counter() - start, read - start, joined - read
 
 
+def writers(n: int) -> None:
+    """CPU seconds (best of 3) to write the Tổng hợp sheet of `n` units with all three
+    inputs: openpyxl's normal mode with an Alignment per cell (as tong-hop.xlsx was
+    written), openpyxl write-only with plain values, write-only with a style per cell
+    (the style objects cached), and summary/spreadsheet.py (docs/decisions.md)."""
+    import io
+
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment
+
+    from baocao_cli.summary import spreadsheet, workbook
+
+    rules = load_rules()
+    with tempfile.TemporaryDirectory() as tmp_name:
+        units, roster, last, review = _files(Path(tmp_name), n)
+        tables = build_tables(units, rules, read_sources(rules, roster=roster,
+                                                         last_year=last, review=review))
+    frame = tables.units.drop(columns=["idx", "source", "ten_co_quan", "tu_xep_loai", "ok",
+                                       "errors", "ky", "names", "ten", "duplicate",
+                                       "dup_error", "rid", "diem"], errors="ignore")
+    rows = workbook._values(frame.iloc[:, :23])
+    headers = [str(c) for c in frame.columns[:23]]
+    aligns: dict[bool, Alignment] = {}
+
+    def normal() -> None:
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        for r, row in enumerate(rows, 2):
+            for c, v in enumerate(row, 1):
+                ws.cell(row=r, column=c, value=v).alignment = Alignment(
+                    horizontal="left", vertical="top", wrap_text=isinstance(v, str))
+        wb.save(io.BytesIO())
+
+    def plain() -> None:
+        wb = openpyxl.Workbook(write_only=True)
+        ws = wb.create_sheet("T")
+        for row in rows:
+            ws.append(row)
+        wb.save(io.BytesIO())
+
+    def styled() -> None:
+        wb = openpyxl.Workbook(write_only=True)
+        ws = wb.create_sheet("T")
+        for row in rows:
+            cells = []
+            for v in row:
+                cell = WriteOnlyCell(ws, value=v)
+                text = isinstance(v, str)
+                cell.alignment = aligns.setdefault(text, Alignment(
+                    horizontal="left" if text else "right", vertical="top", wrap_text=text))
+                if not text:
+                    cell.number_format = "0.00"
+                cells.append(cell)
+            ws.append(cells)
+        wb.save(io.BytesIO())
+
+    def ours() -> None:
+        book = spreadsheet.Workbook(io.BytesIO())
+        workbook._sheet(book, "T", headers, rows, [10] * len(headers), {6: "0.00"})
+        book.close()
+
+    print(f"Tổng hợp of {n} units: {len(rows)} rows x {len(headers)} columns, CPU s, best of 3")
+    for name, write in (("openpyxl, normal mode, Alignment per cell", normal),
+                        ("openpyxl write-only, plain values", plain),
+                        ("openpyxl write-only, cached styles", styled),
+                        ("summary/spreadsheet.py", ours)):
+        best = []
+        for _ in range(3):
+            start = time.process_time()
+            write()
+            best.append(time.process_time() - start)
+        print(f"  {name:42s} {min(best):6.2f} s")
+
+
 def main() -> int:
+    if sys.argv[1:2] == ["--writers"]:
+        writers(int(sys.argv[2]) if len(sys.argv) > 2 else 5000)
+        return 0
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
