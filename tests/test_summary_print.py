@@ -95,3 +95,33 @@ def test_twenty_one_units_print_on_one_landscape_page(tmp_path: Path) -> None:
                                                   info).groups())
     assert pages == 1, info
     assert width > height, info
+
+
+def test_texts_and_numbers_read_back_as_written(tmp_path: Path) -> None:
+    """Texts stay texts whatever they hold (`=…`, markup, `_x0041_`, outer spaces), numbers
+    read back with openpyxl's types, the print setup and properties are there."""
+    import zipfile
+
+    names = ["=SUM(A1)", "a & b <c> \"d\"", "_x0041_ nguyên văn", "  hai khoảng  ",
+             "dòng 1\ndòng 2", "Ủy ban nhân dân xã Kỳ Tân"]
+    units = [UnitResult(index=i, source=str(tmp_path / f"{i}.xlsx"), output=f"{i}.docx",
+                        co_quan=name, ky_hieu="UBND", nam=2025,
+                        parts=(("I", Decimal("15.50")), ("II", Decimal(30))),
+                        total=Decimal("45.50"), rating="Yếu")
+             for i, name in enumerate(names)]
+    out = tmp_path / "tong-hop.xlsx"
+    write_summary_xlsx(out, units, load_rules())
+    wb = openpyxl.load_workbook(out)
+    assert wb.properties.creator == "baocao"
+    assert wb.properties.title.startswith("Tổng hợp kết quả đánh giá")
+    ws = wb["Tổng hợp"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert sorted(r[2] for r in rows) == sorted(names)
+    assert {(r[5], r[6], r[10]) for r in rows} == {(15.5, 30, 45.5)}
+    assert all(type(r[6]) is int and type(r[4]) is int for r in rows)
+    assert ws.cell(row=2, column=6).number_format == "0.00"
+    assert ws.freeze_panes == "A2" and ws.print_title_rows == "$1:$1"
+    assert ws.oddFooter.center.text == "Trang &P/&N" and ws.oddHeader.center.text == "Tổng hợp"
+    with zipfile.ZipFile(out) as zf:
+        assert zf.testzip() is None
+        assert not any(b"<f>" in zf.read(n) for n in zf.namelist() if n.endswith(".xml"))
