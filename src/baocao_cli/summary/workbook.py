@@ -121,9 +121,13 @@ def write_summary_xlsx(path: Path, units: Sequence[UnitResult], rules: Rules,
 
 
 def _write(fh: IO[bytes], units: Sequence[UnitResult], rules: Rules, tables: Tables) -> None:
+    with Workbook(fh, title="Tổng hợp kết quả đánh giá, xếp loại công tác văn thư, lưu trữ",
+                  creator="baocao") as wb:
+        _sheets(wb, units, rules, tables)
+
+
+def _sheets(wb: Workbook, units: Sequence[UnitResult], rules: Rules, tables: Tables) -> None:
     df = tables.units
-    wb = Workbook(fh, title="Tổng hợp kết quả đánh giá, xếp loại công tác văn thư, lưu trữ",
-                  creator="baocao")
     parts = list(rules.parts)
     headers = ["Hạng", "Tệp", "Cơ quan", "Ký hiệu", "Năm"]
     headers += [_part_header(p.code, p.kind) for p in parts]
@@ -176,7 +180,6 @@ def _write(fh: IO[bytes], units: Sequence[UnitResult], rules: Rules, tables: Tab
     _sheet(wb, "Đơn vị lỗi", ["Tệp", "Đường dẫn", "Số lỗi", "Lỗi thứ", "Mã lỗi", "Nội dung lỗi"],
            failed_rows, [30, 45, 8, 8, 9, 100])
     _year_sheets(wb, tables, rules)
-    wb.close()
 
 
 def _year_sheets(wb: Workbook, tables: Tables, rules: Rules) -> None:
