@@ -374,6 +374,8 @@ def run_batch(
     pool: ProcessPoolExecutor | None = None
     summaries = False  # written: a stop during the PDFs leaves them
     pdfs = _Pdfs(jobs, on_pdf) if pdf else None
+    finals = (outdir / f"{SUMMARY_STEM}.xlsx", outdir / f"{SUMMARY_STEM}.docx")
+    marks: dict[Path, tuple[int, int, int] | None] = {}  # the summaries before this run's
     try:
         if jobs == 1:
             for task in tasks:
@@ -400,12 +402,16 @@ def run_batch(
                 preload.join()
         units = [r for r in results if r is not None]
         batch = BatchResult(units, outdir, 0.0, jobs, empty_folders=empty)
+        if write_summary and units and jobs > 1:
+            # Forked now, the two writers start with pandas and all loaded; and before the
+            # PDFs' threads start, so that no thread is copied in the middle of its work.
+            with _signals_held():
+                pool = _pool(2, rules, template)
+                pool.submit(int).result()  # a fork-based pool forks all at the first task
         if pdfs is not None:  # the reports' PDFs are made while the summaries are written
             pdfs.start(batch, write_summary and bool(units))
         if write_summary and units:
-            if jobs > 1:  # forked now, the two writers start with pandas and all loaded
-                with _signals_held():
-                    pool = _pool(2, rules, template)
+            marks = {p: _mark(p) for p in finals}
             _write_summaries(batch, rules, info, pool, template_tong_hop, sources)
         if pool is not None:  # idle from here on
             pool.shutdown()
@@ -422,7 +428,11 @@ def run_batch(
         _sweep(outdir, tasks)
         if isinstance(exc, KeyboardInterrupt):
             finished = [r for r in results if r is not None]
-            raise Interrupted(finished, len(tasks), outdir, summaries) from None
+            # A writer may have finished its file just before the stop reached it: say so.
+            written = tuple(p for p in finals if p in marks and _mark(p) not in (None,
+                                                                                   marks[p]))
+            raise Interrupted(finished, len(tasks), outdir,
+                              summaries or len(written) == len(finals), written) from None
         raise
     finally:
         if pool is not None:
@@ -437,10 +447,20 @@ class Interrupted(KeyboardInterrupt):
     no worker, LibreOffice or temporary file is left."""
 
     def __init__(self, units: list[UnitResult], total: int, outdir: Path,
-                 summaries: bool = False) -> None:
+                 summaries: bool = False, written: tuple[Path, ...] = ()) -> None:
         super().__init__(f"{len(units)}/{total}")
         self.units, self.total, self.outdir = units, total, outdir
-        self.summaries = summaries  # stopped while the PDFs were made, after the summaries
+        self.summaries = summaries  # both summary files are this run's, complete
+        self.written = written  # the summary files this run wrote (one, when stopped between)
+
+
+def _mark(path: Path) -> tuple[int, int, int] | None:
+    """What tells a file written now from the one that was there (a rename: a new inode)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_mtime_ns
 
 
 _HELD = {signal.SIGINT, signal.SIGTERM}
