@@ -1,15 +1,16 @@
-"""What an OOXML check finds in a Word document: schema violations (the Open XML SDK's
-rules) and the findings that make Word "repair" or rewrite a file, as openxml-audit
-reports them. The tests require none for every document the shipped templates give."""
+"""What an OOXML check finds in a Word document or workbook: schema violations (the Open
+XML SDK's rules) and the findings that make Word or Excel "repair" or rewrite a file, as
+openxml-audit reports them. The tests require none for every document the shipped
+templates give and for tong-hop.xlsx."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 
-def word_findings(path: Path) -> list[str]:
-    """Every finding, one line each (part, path, description); empty when Word is expected
-    to open the file cleanly."""
+def findings(path: Path) -> list[str]:
+    """Every finding, one line each (part, path, description); empty when Word (or Excel)
+    is expected to open the file cleanly."""
     from openxml_audit import OpenXmlValidator, predict
 
     result = OpenXmlValidator(max_errors=0).validate(str(path))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE
 from factory import set_info, unit_sheets, write_book
-from ooxml import word_findings
+from ooxml import findings
 
 from baocao_cli.cli import main
 
@@ -20,13 +20,13 @@ from baocao_cli.cli import main
 def test_shipped_templates_pass(tmp_path: Path, flags: list[str]) -> None:
     out = tmp_path / "mau.docx"
     assert main(["template", "export", str(out), *flags]) == 0
-    assert word_findings(out) == []
+    assert findings(out) == []
 
 
 def test_a_units_report_passes(tmp_path: Path) -> None:
     out = tmp_path / "bc.docx"
     assert main(["build", str(EXAMPLE), "-o", str(out)]) == 0
-    assert word_findings(out) == []
+    assert findings(out) == []
 
 
 def test_consolidated_report_without_info_passes(tmp_path: Path) -> None:
@@ -44,8 +44,8 @@ def test_consolidated_report_without_info_passes(tmp_path: Path) -> None:
     write_book(units / "hong.xlsx", {"Thông tin": [["Trường", "Giá trị"]]})
     out = tmp_path / "ra"
     assert main(["batch", str(units), "-o", str(out), "--jobs", "1"]) == 1  # hong.xlsx
-    assert word_findings(out / "tong-hop.docx") == []
-    assert word_findings(out / "xa-0.docx") == []
+    assert findings(out / "tong-hop.docx") == []
+    assert findings(out / "xa-0.docx") == []
 
 
 def test_the_check_finds_what_word_repairs(tmp_path: Path) -> None:
@@ -62,7 +62,7 @@ def test_the_check_finds_what_word_repairs(tmp_path: Path) -> None:
             if item.filename == "word/document.xml":
                 data = data.replace(b"<w:pPr>", b'<w:pPr><w:ind w:left="{{ gach }}"/>', 1)
             dst.writestr(item, data)
-    assert any("'{{ gach }}'" in line for line in word_findings(bad))
+    assert any("'{{ gach }}'" in line for line in findings(bad))
     plain = tmp_path / "python-docx.docx"
     Document().save(str(plain))
-    assert any("stylesWithEffects" in line for line in word_findings(plain))
+    assert any("stylesWithEffects" in line for line in findings(plain))

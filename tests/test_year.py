@@ -293,13 +293,14 @@ def test_review_in_the_consolidated_report(reviewed) -> None:
     assert ranking[3] == ["3", "Sở Nội vụ", "93,5", "80", "Tốt", "snv.xlsx"]
 
 
-def test_the_years_consolidated_report_opens_clean_in_word(reviewed, with_roster) -> None:
-    """Every section filled (roster, per Cấp, last year, review): no schema violation, no
-    finding Word repairs (tests/ooxml.py)."""
-    from ooxml import word_findings
+def test_the_years_summary_files_open_clean_in_word_and_excel(reviewed, with_roster) -> None:
+    """Every section and sheet filled (roster, per Cấp, last year, review): no schema
+    violation, no finding Word or Excel repairs (tests/ooxml.py)."""
+    from ooxml import findings
 
     for _, out in (with_roster, reviewed):
-        assert word_findings(out / "tong-hop.docx") == []
+        assert findings(out / "tong-hop.docx") == []
+        assert findings(out / "tong-hop.xlsx") == []  # every sheet of the year, in Excel
 
 
 def test_reviewed_summary_is_next_years_last_year(reviewed, year, tmp_path) -> None:

@@ -241,7 +241,9 @@ class Workbook:
         n = len(self.sheets)
         rels = [(f"rId{i}", "worksheet", f"worksheets/sheet{i}.xml") for i in range(1, n + 1)]
         rels += [(f"rId{n + 1}", "styles", "styles.xml"),
-                 (f"rId{n + 2}", "sharedStrings", "sharedStrings.xml")]
+                 (f"rId{n + 2}", "sharedStrings", "sharedStrings.xml"),
+                 (f"rId{n + 3}", "theme", "theme/theme1.xml")]
+        z.writestr("xl/theme/theme1.xml", _THEME)
         z.writestr("xl/_rels/workbook.xml.rels", _relationships(
             (rid, f"{_REL}/{kind}", target) for rid, kind, target in rels))
         z.writestr("_rels/.rels", _relationships([
@@ -265,6 +267,7 @@ class Workbook:
             f'<Override PartName="/xl/styles.xml" ContentType="{_CT}spreadsheetml.'
             'styles+xml"/><Override PartName="/xl/sharedStrings.xml" '
             f'ContentType="{_CT}spreadsheetml.sharedStrings+xml"/><Override '
+            f'PartName="/xl/theme/theme1.xml" ContentType="{_CT}theme+xml"/><Override '
             'PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-'
             'package.core-properties+xml"/><Override PartName="/docProps/app.xml" '
             f'ContentType="{_CT}extended-properties+xml"/></Types>'))
@@ -338,6 +341,34 @@ class Workbook:
                 f'<dcterms:created xsi:type="dcterms:W3CDTF">{now}</dcterms:created>'
                 f'<dcterms:modified xsi:type="dcterms:W3CDTF">{now}</dcterms:modified>'
                 "</cp:coreProperties>")
+
+
+def _theme() -> str:
+    """The smallest theme the schema accepts (a workbook must have one, or the Open XML
+    SDK's check says so): Office's colours, Times New Roman, plain fills and lines."""
+    colours = [("dk1", '<a:sysClr val="windowText" lastClr="000000"/>'),
+               ("lt1", '<a:sysClr val="window" lastClr="FFFFFF"/>')]
+    colours += [(name, f'<a:srgbClr val="{rgb}"/>') for name, rgb in (
+        ("dk2", "44546A"), ("lt2", "E7E6E6"), ("accent1", "4472C4"), ("accent2", "ED7D31"),
+        ("accent3", "A5A5A5"), ("accent4", "FFC000"), ("accent5", "5B9BD5"),
+        ("accent6", "70AD47"), ("hlink", "0563C1"), ("folHlink", "954F72"))]
+    scheme = "".join(f"<a:{name}>{colour}</a:{name}>" for name, colour in colours)
+    font = ('<a:latin typeface="Times New Roman"/><a:ea typeface=""/>'
+            '<a:cs typeface=""/>')
+    fill = '<a:solidFill><a:schemeClr val="phClr"/></a:solidFill>'
+    line = f'<a:ln w="9525">{fill}</a:ln>'
+    return (f'{_HEAD}<a:theme xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/'
+            f'main" name="baocao"><a:themeElements><a:clrScheme name="Office">{scheme}'
+            f'</a:clrScheme><a:fontScheme name="baocao"><a:majorFont>{font}</a:majorFont>'
+            f"<a:minorFont>{font}</a:minorFont></a:fontScheme>"
+            f'<a:fmtScheme name="Office"><a:fillStyleLst>{fill * 3}</a:fillStyleLst>'
+            f"<a:lnStyleLst>{line * 3}</a:lnStyleLst><a:effectStyleLst>"
+            f"{'<a:effectStyle><a:effectLst/></a:effectStyle>' * 3}</a:effectStyleLst>"
+            f"<a:bgFillStyleLst>{fill * 3}</a:bgFillStyleLst></a:fmtScheme>"
+            "</a:themeElements></a:theme>")
+
+
+_THEME = _theme()
 
 
 def _relationships(items: Iterable[tuple[str, str, str]]) -> str:
