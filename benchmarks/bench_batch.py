@@ -38,6 +38,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 from factory import set_info, unit_sheets, write_book  # noqa: E402
 
 VARIANTS = 40  # distinct workbooks; more units are copies under other names
+# Reports a second (the templates issue): for a large batch all included, and once running.
+# A batch of 200 also pays its fixed second (start-up, libraries, templates, the summary)
+# over fewer units, so its own figure is printed without a target.
+TARGET_RATE = 150
 
 
 def make_units(folder: Path, n: int) -> list[Path]:
@@ -206,10 +210,10 @@ def main() -> int:
                 steady = (args.memory_units - args.units) / (big_s - batch_s)
                 print(f"batch, {args.memory_units} đơn vị: {big_s:.2f} s = "
                       f"{args.memory_units / big_s:.1f} báo cáo/giây cả khởi động "
-                      f"(mục tiêu 100)")
+                      f"(mục tiêu ≥ {TARGET_RATE})")
                 print(f"tốc độ lập báo cáo khi đã chạy, ({args.memory_units} - {args.units}) "
                       f"đơn vị / chênh lệch thời gian: {steady:.1f} báo cáo/giây "
-                      f"(mục tiêu 100)")
+                      f"(mục tiêu ≥ {TARGET_RATE})")
                 shutil.rmtree(base / "ra-lon")
             single, tree, pss, secs = peak_memory(base / "vao", base / "ra-mem", args.jobs)
             print(f"bộ nhớ, {args.memory_units} đơn vị ({secs:.1f} s, "

@@ -272,6 +272,9 @@ def test_info_file_fills_header_and_signature(units: Path, tmp_path: Path) -> No
                                  "--jobs", "1"])
     assert result.exit_code == 0, result.output
     assert set(os.listdir(out)) == {"alpha.docx", "tong-hop.xlsx", "tong-hop.docx"}
+    from ooxml import word_findings
+
+    assert word_findings(out / "tong-hop.docx") == []  # the header filled: still clean
     doc = Document(str(out / "tong-hop.docx"))
     head = doc.tables[0]
     cells = [[c.text for c in r.cells] for r in head.rows]

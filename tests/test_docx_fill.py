@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,43 @@ def test_docxtpl_features_fill_as_docxtpl_renders_them(tmp_path: Path) -> None:
     assert doc.core_properties.comments == f"Ghi chú {CONTEXT['ten']}"
     body = _parts(ours)["word/document.xml"].decode()
     assert "<w:br/>" in body and "<w:tab/>" in body
+
+
+def test_the_consolidated_template_with_its_picture_fills_as_docxtpl_renders_it() -> None:
+    """The picture's drawing ids are renumbered on the text, as docxtpl does on the tree."""
+    from decimal import Decimal
+
+    from baocao_cli.model import Info
+    from baocao_cli.summary.document import default_template, summary_context
+    from baocao_cli.summary.results import UnitResult
+
+    units = [UnitResult(i, f"nop-ve/{i}.xlsx", f"{i}.docx", co_quan=f"Xã số {i}", nam=2025,
+                        total=Decimal(70 + i), rating="Khá") for i in range(3)]
+    ctx = summary_context(units, load_rules(), Info(), [], True)
+    blob = default_template()
+    ours = PreparedTemplate(blob, make_env()).fill(ctx, {})
+    _same_document(ours, _docxtpl(blob, ctx))
+    assert '<wp:docPr id="1001"' in _parts(ours)["word/document.xml"].decode()
+
+
+def test_pictures_copied_by_a_loop_get_unique_ids(tmp_path: Path) -> None:
+    from PIL import Image
+
+    png = tmp_path / "a.png"
+    Image.new("RGB", (4, 4), "red").save(png)
+    doc = Document()
+    doc.add_paragraph("{%p for x in dong %}")
+    doc.add_paragraph().add_run().add_picture(str(png))
+    doc.add_paragraph("{{ x }}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph().add_run().add_picture(str(png))
+    path = tmp_path / "hinh.docx"
+    doc.save(str(path))
+    blob = path.read_bytes()
+    ours = PreparedTemplate(blob, make_env()).fill(CONTEXT, {})
+    _same_document(ours, _docxtpl(blob, CONTEXT))
+    ids = re.findall(r'<wp:docPr id="(\d+)"', _parts(ours)["word/document.xml"].decode())
+    assert ids == ["1001", "1002", "1003", "1004"]
 
 
 def test_same_report_gives_the_same_bytes(tmp_path: Path) -> None:
@@ -216,6 +254,74 @@ def test_the_table_scan_sends_a_widened_table_to_fix_tables() -> None:
     assert not _tables_settled(f"<w:body {W}><w:tbl>{grid}</w:tbl></w:body>")  # no rows
 
 
+@st.composite
+def _template_tables(draw: st.DrawFn) -> tuple[str, dict]:
+    """Tables in Jinja: rows as written, in a row loop or `if`, cells with an `if` inside
+    or a column loop; maybe a whole table in an `if`. With a context to render them."""
+    ctx: dict = {}
+
+    def name(kind: str) -> str:
+        key = f"{kind}{len(ctx)}"
+        ctx[key] = draw(st.integers(0, 2)) if kind == "n" else draw(st.booleans())
+        return key
+
+    return "<w:p/>".join(_one_table(draw, name) for _ in range(draw(st.integers(1, 2)))), ctx
+
+
+def _one_table(draw: st.DrawFn, name: Callable[[str], str]) -> str:
+    columns = draw(st.integers(1, 3))
+    grid = "<w:tblGrid>" + '<w:gridCol w:w="1000"/>' * columns + "</w:tblGrid>"
+    rows = []
+    for _ in range(draw(st.integers(1, 3))):
+        cells = []
+        # Most rows fill the grid exactly (as real tables do), some are short or long.
+        spans = [1] * columns if draw(st.integers(0, 3)) else draw(
+            st.lists(st.integers(1, 2), min_size=1, max_size=4))
+        for span in spans:
+            pr = f'<w:tcPr><w:gridSpan w:val="{span}"/></w:tcPr>' if span > 1 else ""
+            inner = "<w:p/>"
+            if draw(st.integers(0, 3)) == 0:
+                inner = "{% if " + name("b") + " %}<w:p/>{% endif %}<w:p/>"
+            cell = f"<w:tc>{pr}{inner}</w:tc>"
+            if draw(st.integers(0, 5)) == 0:  # a column loop
+                cell = "{% for c in range(" + name("n") + ") %}" + cell + "{% endfor %}"
+            cells.append(cell)
+        row = "<w:tr>" + "".join(cells) + "</w:tr>"
+        kind = draw(st.integers(0, 3))
+        if kind == 1:
+            row = "{% for r in range(" + name("n") + ") %}" + row + "{% endfor %}"
+        elif kind == 2:
+            row = "{% if " + name("b") + " %}" + row + "{% endif %}"
+        rows.append(row)
+    table = "<w:tbl><w:tblPr/>" + grid + "".join(rows) + "</w:tbl>"
+    if draw(st.integers(0, 3)) == 0:
+        table = "{% if " + name("b") + " %}" + table + "{% endif %}"
+    return table
+
+
+@settings(max_examples=400, deadline=None)
+@given(_template_tables())
+def test_tables_proved_settled_once_are_settled_in_every_rendering(
+        drawn: tuple[str, dict]) -> None:
+    """What `always_settled` proves of a template holds of its renderings: the scan of
+    each report it saves would have found its tables settled."""
+    from baocao_cli.render.fill import _tables_settled, always_settled
+
+    tables, ctx = drawn
+    source = f"<w:body {W}>{tables}</w:body>"
+    if always_settled(source):
+        assert _tables_settled(make_env().from_string(source).render(ctx)), ctx
+
+
+def test_the_shipped_templates_tables_are_proved_settled(tmp_path: Path) -> None:
+    from baocao_cli.summary.document import default_template
+
+    for blob in (render.default_template(), default_template()):
+        assert PreparedTemplate(blob, make_env()).parts[0].tables_settled
+    features = PreparedTemplate(_feature_template(tmp_path / "mau.docx"), make_env())
+    assert not features.parts[0].tables_settled  # its column loop: scanned per report
+
+
 # ---------------------------------------------------------------- proved well-formed
 
 
@@ -263,13 +369,17 @@ def test_the_shipped_template_is_proved_and_a_crossing_one_still_comes_out_whole
         etree.fromstring(_parts(crossing.fill(ctx, {}))["word/document.xml"])
 
 
-def test_a_control_character_in_a_value_never_reaches_the_document() -> None:
+@pytest.mark.parametrize("value", ["Nguyễn\x0bVăn\x01A", "Nguyễn\ufffeVăn",
+                                   "Nguyễn\xa0Văn\x1fA"],  # + a printable-less but legal one
+                         ids=["control", "noncharacter", "no-break space and control"])
+def test_a_character_xml_forbids_in_a_value_never_reaches_the_document(value: str) -> None:
     rules = load_rules()
     checked = check(EXAMPLE, rules)
     assert checked.report is not None and checked.scores is not None
     ctx = render.context(checked.report, checked.scores, rules)
-    ctx["nguoi_ky"] = "Nguyễn\x0bVăn\x01A"
+    ctx["nguoi_ky"] = value
     out = PreparedTemplate(render.default_template(), make_env()).fill(ctx, {})
     body = _parts(out)["word/document.xml"]
     etree.fromstring(body)  # parses: the value was not written as it came
-    assert b"\x0b" not in body and b"\x01" not in body
+    for bad in ("\x0b", "\x01", "\x1f", "\ufffe"):
+        assert bad.encode() not in body

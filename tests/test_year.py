@@ -293,6 +293,15 @@ def test_review_in_the_consolidated_report(reviewed) -> None:
     assert ranking[3] == ["3", "Sở Nội vụ", "93,5", "80", "Tốt", "snv.xlsx"]
 
 
+def test_the_years_consolidated_report_opens_clean_in_word(reviewed, with_roster) -> None:
+    """Every section filled (roster, per Cấp, last year, review): no schema violation, no
+    finding Word repairs (tests/ooxml.py)."""
+    from ooxml import word_findings
+
+    for _, out in (with_roster, reviewed):
+        assert word_findings(out / "tong-hop.docx") == []
+
+
 def test_reviewed_summary_is_next_years_last_year(reviewed, year, tmp_path) -> None:
     """Next year reads this reviewed tong-hop.xlsx: the reviewed score is the one kept."""
     _, out = reviewed

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -253,6 +254,35 @@ def _warm(template: bytes) -> None:
         prepared(template, renderer(), VOCABULARY)
 
 
+def _pool(workers: int, rules: Rules, template: bytes) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                               initargs=(rules, template))
+
+
+class _Preload(threading.Thread):
+    """What only the summary needs, loaded in the parent while the workers build the
+    units, instead of after them: pandas (0.7 s), the writers' libraries, the chart's
+    fonts and the consolidated report's template, prepared and checked. The summary's
+    two workers are forked once it is done and inherit all of it. Started only after the
+    units' workers are forked (a fork copies no thread, but would copy a held import
+    lock). Any failure here is left for the summary itself to meet and report."""
+
+    def __init__(self, template: bytes | None) -> None:
+        super().__init__(name="baocao-preload", daemon=True)
+        self.template = template
+
+    def run(self) -> None:
+        with suppress(Exception):
+            from .render.fill import prepared
+            from .render.sandbox import renderer
+            from .summary import tables, workbook  # noqa: F401  (pandas, the .xlsx writer)
+            from .summary.chart import find_fonts
+            from .summary.document import VOCABULARY, default_template
+
+            find_fonts()
+            prepared(self.template or default_template(), renderer(), VOCABULARY)
+
+
 def _work(task: Task) -> UnitResult:
     assert _RULES is not None and _TEMPLATE is not None, "worker not initialised"
     return _busy(build_unit, task, _RULES, _TEMPLATE)
@@ -344,17 +374,21 @@ def run_batch(
     pool: ProcessPoolExecutor | None = None
     summaries = False  # written: a stop during the PDFs leaves them
     pdfs = _Pdfs(jobs, on_pdf) if pdf else None
+    finals = (outdir / f"{SUMMARY_STEM}.xlsx", outdir / f"{SUMMARY_STEM}.docx")
+    marks: dict[Path, tuple[int, int, int] | None] = {}  # the summaries before this run's
     try:
         if jobs == 1:
             for task in tasks:
                 done(build_unit(task, rules, template))
         else:
             _warm(template)
+            preload = _Preload(template_tong_hop) if write_summary else None
             with _signals_held():  # a worker starts with Ctrl-C ignored, never half-set
-                pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                           initargs=(rules, template))
+                pool = _pool(jobs, rules, template)
                 futures: dict[Future[UnitResult], Task] = {pool.submit(_work, t): t
                                                            for t in tasks}
+            if preload is not None:  # every worker is forked: a thread is safe now
+                preload.start()
             for fut in as_completed(futures):
                 try:
                     result = fut.result()
@@ -362,11 +396,22 @@ def run_batch(
                     result = _crashed(futures[fut], exc)
                 done(result)
             futures.clear()
+            pool.shutdown()
+            pool = None
+            if preload is not None:
+                preload.join()
         units = [r for r in results if r is not None]
         batch = BatchResult(units, outdir, 0.0, jobs, empty_folders=empty)
+        if write_summary and units and jobs > 1:
+            # Forked now, the two writers start with pandas and all loaded; and before the
+            # PDFs' threads start, so that no thread is copied in the middle of its work.
+            with _signals_held():
+                pool = _pool(2, rules, template)
+                pool.submit(int).result()  # a fork-based pool forks all at the first task
         if pdfs is not None:  # the reports' PDFs are made while the summaries are written
             pdfs.start(batch, write_summary and bool(units))
         if write_summary and units:
+            marks = {p: _mark(p) for p in finals}
             _write_summaries(batch, rules, info, pool, template_tong_hop, sources)
         if pool is not None:  # idle from here on
             pool.shutdown()
@@ -383,7 +428,11 @@ def run_batch(
         _sweep(outdir, tasks)
         if isinstance(exc, KeyboardInterrupt):
             finished = [r for r in results if r is not None]
-            raise Interrupted(finished, len(tasks), outdir, summaries) from None
+            # A writer may have finished its file just before the stop reached it: say so.
+            written = tuple(p for p in finals if p in marks and _mark(p) not in (None,
+                                                                                   marks[p]))
+            raise Interrupted(finished, len(tasks), outdir,
+                              summaries or len(written) == len(finals), written) from None
         raise
     finally:
         if pool is not None:
@@ -398,10 +447,20 @@ class Interrupted(KeyboardInterrupt):
     no worker, LibreOffice or temporary file is left."""
 
     def __init__(self, units: list[UnitResult], total: int, outdir: Path,
-                 summaries: bool = False) -> None:
+                 summaries: bool = False, written: tuple[Path, ...] = ()) -> None:
         super().__init__(f"{len(units)}/{total}")
         self.units, self.total, self.outdir = units, total, outdir
-        self.summaries = summaries  # stopped while the PDFs were made, after the summaries
+        self.summaries = summaries  # both summary files are this run's, complete
+        self.written = written  # the summary files this run wrote (one, when stopped between)
+
+
+def _mark(path: Path) -> tuple[int, int, int] | None:
+    """What tells a file written now from the one that was there (a rename: a new inode)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_mtime_ns
 
 
 _HELD = {signal.SIGINT, signal.SIGTERM}

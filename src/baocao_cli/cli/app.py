@@ -504,6 +504,13 @@ def batch(
                      f"tổng hợp trong {stop.outdir} (các tệp này đầy đủ, dùng được); chưa "
                      f"ghi đủ bản PDF. Chạy lại lệnh để có đủ bản PDF.")
             raise
+        if stop.written:  # stopped between the two summary files
+            other = "báo cáo tổng hợp" if stop.written[0].suffix == ".xlsx" else \
+                "bảng tổng hợp"
+            _stopped(f"đã lập xong {built}/{stop.total} báo cáo{failed_part} và "
+                     f"{stop.written[0].name} trong {stop.outdir} (các tệp này đầy đủ, dùng "
+                     f"được); chưa ghi {other}. Chạy lại lệnh để lập đủ.")
+            raise
         _stopped(f"đã lập xong {built}/{stop.total} báo cáo trong {stop.outdir} (các tệp "
                  f"này đầy đủ, dùng được){failed_part}; {stop.total - len(stop.units)} đơn "
                  f"vị chưa xử lý; chưa ghi bảng tổng hợp và báo cáo tổng hợp. Chạy lại lệnh "

@@ -143,8 +143,10 @@ def _env() -> Any:
     return _ENV
 
 
-def check_source(src: Template, vocabulary: Vocabulary, env: Any = None) -> CheckResult:
-    """Every variable and filter the read template uses, and every problem found."""
+def check_source(src: Template, vocabulary: Vocabulary, env: Any = None,
+                 trees: dict[str, Any] | None = None) -> CheckResult:
+    """Every variable and filter the read template uses, and every problem found. The
+    parsed sources go into `trees` (by source text), for the fill to compile."""
     from jinja2 import TemplateSyntaxError
 
     env = env if env is not None else _env()
@@ -158,6 +160,8 @@ def check_source(src: Template, vocabulary: Vocabulary, env: Any = None) -> Chec
             result.problems.append(_syntax_problem(where, text, exc))
             continue
         _walk(ast, result, where, vocabulary, env)
+        if trees is not None:
+            trees[text] = ast
     return result
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -43,9 +42,14 @@ def shown_sources(sources: Sequence[str]) -> dict[str, str]:
 
     if not sources:
         return {}
-    folders = [os.path.dirname(os.path.abspath(s)) for s in sources]
+    absolute = [os.path.abspath(s) for s in sources]
     try:
-        root = os.path.commonpath(folders)
+        root = os.path.commonpath([os.path.dirname(a) for a in absolute])
     except ValueError:  # different drives (Windows): the full paths, as given
         return {s: s for s in sources}
-    return {s: Path(os.path.relpath(os.path.abspath(s), root)).as_posix() for s in sources}
+    # Each path below the common folder by cutting it off: os.path.relpath per unit
+    # (two abspath calls and a split each) cost half of the joins for 5,000 units.
+    cut = len(root)
+    seps = os.sep + (os.altsep or "")
+    return {s: a[cut:].lstrip(seps).replace(os.sep, "/")
+            for s, a in zip(sources, absolute, strict=True)}

@@ -9,6 +9,7 @@ object columns: sums, differences and the ranking compare them exactly.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -180,7 +181,7 @@ def _join_roster(tables: Tables, df: pd.DataFrame, sources: Sources) -> pd.DataF
     df = df.merge(found, on="idx", how="left")
     df["rid"] = df["rid"].fillna(-1).astype(int)
     by_rid = roster.set_index("rid")
-    df["cap"] = [by_rid.at[r, "cap"] if r >= 0 else "" for r in df["rid"]]
+    df["cap"] = df["rid"].map(by_rid["cap"]).fillna("")  # rid -1 (no roster unit): ""
     n_files = df.loc[df["rid"] >= 0, "rid"].value_counts()
     dup = set(n_files[n_files > 1].index)
     df["duplicate"] = df["rid"].isin(dup)
@@ -294,10 +295,14 @@ def _rows(frame: pd.DataFrame, *columns: str) -> list[list[Any]]:
     return plain.where(plain.notna(), None).to_numpy().tolist()
 
 
+@functools.lru_cache(maxsize=4096)
 def _score(value: Decimal | None) -> str:
+    """Cached: thousands of rows share a few dozen scores, and equal Decimals (`70`,
+    `70.00`) print alike."""
     return format_score(value) if value is not None else ""
 
 
+@functools.lru_cache(maxsize=4096)
 def _signed(value: Decimal | None) -> str:
     if value is None:
         return ""

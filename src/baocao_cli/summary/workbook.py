@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..contract import GROUPS
 from ..files import write_atomic
@@ -22,6 +22,7 @@ from ..model import Info
 from ..score.rules import Rules
 from ..vn import xml_safe
 from .results import UnitResult
+from .spreadsheet import Column, PrintSetup, Style, Workbook
 
 if TYPE_CHECKING:
     from .tables import Tables
@@ -78,51 +79,27 @@ def _part_header(code: str, kind: str) -> str:
     return f"Phần {code}"
 
 
-def _put(ws: Any, row: int, col: int, value: Any) -> Any:
-    """A cell whose text can never become a formula (openpyxl takes `=…` for one)."""
-    if isinstance(value, str):
-        value = safe_text(value)
-    cell = ws.cell(row=row, column=col, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
+# Columns whose short values read best centred: a right-aligned rank ran into the file name.
+CENTRED = frozenset({"Hạng", "Năm", "Ký hiệu", "Số lỗi", "Số cảnh báo", "Lỗi thứ", "Mã lỗi",
+                     "Số đơn vị", "Tỷ lệ"})
+PORTRAIT_WIDTH = 95  # characters of column width that fit an A4 portrait page
 
 
-def _sheet(wb: Any, title: str, headers: list[str], rows: list[list[Any]],
-           widths: list[float], number_formats: dict[int, str] | None = None) -> Any:
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    ws = wb.create_sheet(title)
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="DDEBF7")
-    for c, text in enumerate(headers, 1):
-        cell = _put(ws, 1, c, text)
-        cell.font = bold
-        cell.fill = fill
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    for r, values in enumerate(rows, 2):
-        for c, value in enumerate(values, 1):
-            cell = _put(ws, r, c, value)
-            if number_formats and c in number_formats and not isinstance(value, str):
-                cell.number_format = number_formats[c]
-    for c, width in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(c)].width = width
-    ws.freeze_panes = "A2"
-    _print_setup(ws)
-    last = get_column_letter(len(headers))
-    ws.auto_filter.ref = f"A1:{last}{max(1, len(rows) + 1)}"
-    return ws
-
-
-def _print_setup(ws: Any) -> None:
-    """A4 landscape, as wide as the page, the header row on every page: the Sở prints
-    these tables for its file."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
+def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list[Any]],
+           widths: list[float], number_formats: dict[int, str] | None = None) -> None:
+    """One sheet ready to print: A4, fitted to the page width, landscape when its columns
+    are wider than a portrait page, the header row repeated on every page, page numbers;
+    texts wrap, short values centred, numbers right; `number_formats` by column (1-based)
+    for the cells that are not text."""
+    columns = []
+    for c, (header, width) in enumerate(zip(headers, widths, strict=True), 1):
+        centred = header in CENTRED
+        number = Style("center" if centred else "right", "top", False,
+                       (number_formats or {}).get(c, "General"))
+        columns.append(Column(width, Style("center" if centred else "left", "top", True),
+                              number, number))
+    book.add_sheet(title, headers, rows, columns,
+                   PrintSetup(landscape=sum(widths) > PORTRAIT_WIDTH, header_text=title))
 
 
 def _values(frame: Any) -> list[list[Any]]:
@@ -136,15 +113,17 @@ def write_summary_xlsx(path: Path, units: Sequence[UnitResult], rules: Rules,
     """`Tổng hợp` (one row per unit, ranked), `Xếp loại`, `Đơn vị lỗi`; with a roster also
     `Chưa nộp`, `Theo cấp` and `Ngoài danh sách`; with last year `So với năm trước`; with
     a review `Thẩm định`. Written from the frames of tables.py, values only."""
-    import openpyxl
-
     from .tables import build_tables
 
     if tables is None:
         tables = build_tables(units, rules)
+    write_atomic(path, lambda fh: _write(fh, units, rules, tables))
+
+
+def _write(fh: IO[bytes], units: Sequence[UnitResult], rules: Rules, tables: Tables) -> None:
     df = tables.units
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(fh, title="Tổng hợp kết quả đánh giá, xếp loại công tác văn thư, lưu trữ",
+                  creator="baocao")
     parts = list(rules.parts)
     headers = ["Hạng", "Tệp", "Cơ quan", "Ký hiệu", "Năm"]
     headers += [_part_header(p.code, p.kind) for p in parts]
@@ -197,53 +176,10 @@ def write_summary_xlsx(path: Path, units: Sequence[UnitResult], rules: Rules,
     _sheet(wb, "Đơn vị lỗi", ["Tệp", "Đường dẫn", "Số lỗi", "Lỗi thứ", "Mã lỗi", "Nội dung lỗi"],
            failed_rows, [30, 45, 8, 8, 9, 100])
     _year_sheets(wb, tables, rules)
-    wb.properties.title = "Tổng hợp kết quả đánh giá, xếp loại công tác văn thư, lưu trữ"
-    wb.properties.creator = "baocao"
-    for ws in wb.worksheets:
-        print_ready(ws)
-    write_atomic(path, wb.save)
+    wb.close()
 
 
-# Columns whose short values read best centred: a right-aligned rank ran into the file name.
-CENTRED = frozenset({"Hạng", "Năm", "Ký hiệu", "Số lỗi", "Số cảnh báo", "Lỗi thứ", "Mã lỗi",
-                     "Số đơn vị", "Tỷ lệ"})
-PORTRAIT_WIDTH = 95  # characters of column width that fit an A4 portrait page
-
-
-def print_ready(ws: Any) -> None:
-    """Print setup of a summary sheet: A4, fitted to the page width, landscape when wide,
-    the header row repeated on every page, page numbers; texts wrap, short values centred."""
-    from openpyxl.styles import Alignment
-    from openpyxl.utils import get_column_letter
-
-    headers = [c.value for c in ws[1]]
-    width = sum(ws.column_dimensions[get_column_letter(i)].width or 13
-                for i in range(1, len(headers) + 1))
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if width > PORTRAIT_WIDTH else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = "Trang &P/&N"
-    ws.oddHeader.center.text = ws.title
-    for c, header in enumerate(headers, 1):
-        centred = header in CENTRED
-        for (cell,) in ws.iter_rows(min_row=2, min_col=c, max_col=c):
-            if centred:
-                horizontal = "center"
-            elif isinstance(cell.value, str):
-                horizontal = "left"
-            else:
-                horizontal = "right"
-            cell.alignment = Alignment(horizontal=horizontal, vertical="top",
-                                       wrap_text=isinstance(cell.value, str))
-
-
-def _year_sheets(wb: Any, tables: Tables, rules: Rules) -> None:
+def _year_sheets(wb: Workbook, tables: Tables, rules: Rules) -> None:
     """The sheets of the roster, last year and the review, when they were given."""
     if tables.missing is not None:
         rows = [[i, e.co_quan, e.ky_hieu, e.cap, e.ghi_chu, e.ref]
