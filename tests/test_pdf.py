@@ -69,8 +69,9 @@ def _docx(path: Path, paragraphs: int) -> Path:
     return path
 
 
-def _processes(marker: str) -> list[int]:
-    """Processes whose command line mentions `marker` (a path private to the test)."""
+def _processes(marker: str, program: str = "") -> list[int]:
+    """Processes whose command line mentions `marker` (a path private to the test), and
+    `program` if given; read once, as a process may end at any moment."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -78,7 +79,7 @@ def _processes(marker: str) -> list[int]:
                 cmdline = (entry / "cmdline").read_bytes()
             except OSError:
                 continue
-            if marker.encode() in cmdline:
+            if marker.encode() in cmdline and program.encode() in cmdline:
                 found.append(int(entry.name))
     return found
 
@@ -303,8 +304,7 @@ def test_a_crash_is_reported_for_its_document_and_the_rest_go_on(
     while not (tmp_path / "a.pdf").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.5)  # LibreOffice is now in the long document
-    office = [pid for pid in _processes(str(private_tmp))
-              if b"soffice.bin" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    office = _processes(str(private_tmp), "soffice.bin")
     assert office, "LibreOffice is not running"
     for pid in office:
         os.kill(pid, signal.SIGKILL)
@@ -422,9 +422,7 @@ def test_batch_pdf_interrupted_leaves_no_libreoffice_and_no_temporary_folder(
     marker = str(tmp_path / "tmp")
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and proc.poll() is None:
-        running = [pid for pid in _processes(marker)
-                   if b"soffice.bin" in Path(f"/proc/{pid}/cmdline").read_bytes()]
-        if running:
+        if _processes(marker, "soffice.bin"):
             break
         time.sleep(0.05)
     assert proc.poll() is None, "the batch ended before LibreOffice started"
