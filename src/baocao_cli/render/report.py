@@ -7,6 +7,7 @@ holds only structure and can be edited in Word without knowing Python.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from importlib import resources
 from pathlib import Path
@@ -324,27 +325,30 @@ TEMPLATE_ITEM_FIELDS: dict[str, tuple[str, ...]] = {
 VOCABULARY = Vocabulary(TEMPLATE_VARIABLES, TEMPLATE_FIELDS, TEMPLATE_ITEM_FIELDS)
 
 
+def core_properties(title: str, agency: str, subject: str, keywords: str,
+                    day: dt.date | None) -> dict[str, Any]:
+    """A report's core properties (a unit's or the consolidated one): its title, the agency
+    as author, and the report's date as created and modified. At most 255 characters
+    each: python-docx refuses more."""
+    properties: dict[str, Any] = {"title": title[:255], "author": agency[:255],
+                                  "last_modified_by": agency[:255], "subject": subject,
+                                  "keywords": keywords}
+    if day is not None:
+        properties["created"] = properties["modified"] = dt.datetime.combine(day, dt.time())
+    return properties
+
+
 def render_docx(report: Report, scores: Scores, rules: Rules, template: bytes | None = None
                 ) -> bytes:
     """The finished document as bytes (nothing is written here)."""
-    import datetime as dt
-
     from .fill import prepared
 
     env = renderer()
     blob = template if template is not None else default_template()
     info = report.info
-    # Core properties hold at most 255 characters (python-docx refuses more).
-    properties: dict[str, Any] = {
-        "title": (info.trich_yeu or default_summary(report))[:255],
-        "author": info.co_quan[:255],
-        "last_modified_by": info.co_quan[:255],
-        "subject": "Báo cáo công tác văn thư, lưu trữ",
-        "keywords": f"văn thư, lưu trữ, {info.nam}",
-    }
-    if info.ngay is not None:
-        properties["created"] = properties["modified"] = dt.datetime.combine(info.ngay,
-                                                                             dt.time())
+    properties = core_properties(info.trich_yeu or default_summary(report), info.co_quan,
+                                 "Báo cáo công tác văn thư, lưu trữ",
+                                 f"văn thư, lưu trữ, {info.nam}", info.ngay)
     ctx = context(report, scores, rules)
     indents = {RULE_STYLE_AGENCY: ctx["gach_co_quan"], RULE_STYLE_SUMMARY: ctx["gach_trich_yeu"]}
     return prepared(blob, env, VOCABULARY).fill(ctx, properties, indents=indents)

@@ -9,7 +9,6 @@ picture named `bieu_do` in the template, its image replaced by the one drawn her
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from importlib import resources
@@ -217,6 +216,7 @@ def build_summary_docx(units: Sequence[UnitResult], rules: Rules,
 
     TemplateError when `template` (an office's own) cannot be used."""
     from ..render.fill import prepared
+    from ..render.report import core_properties
     from ..render.sandbox import renderer
     from .tables import build_tables
 
@@ -230,15 +230,9 @@ def build_summary_docx(units: Sequence[UnitResult], rules: Rules,
     except ChartError as exc:  # the report stands: a note in the chart's place, a warning
         warnings.append(f"báo cáo tổng hợp không có biểu đồ: {exc}")
     ctx = summary_context(units, rules, head, recipients, bool(images), tables)
-    properties: dict[str, Any] = {
-        "title": ctx["trich_yeu"], "author": head.co_quan[:255],
-        "last_modified_by": head.co_quan[:255],
-        "subject": "Báo cáo tổng hợp công tác văn thư, lưu trữ",
-        "keywords": f"văn thư, lưu trữ, tổng hợp, {ctx['nam']}",
-    }
-    if head.ngay is not None:
-        properties["created"] = properties["modified"] = dt.datetime.combine(head.ngay,
-                                                                             dt.time())
+    properties = core_properties(ctx["trich_yeu"], head.co_quan,
+                                 "Báo cáo tổng hợp công tác văn thư, lưu trữ",
+                                 f"văn thư, lưu trữ, tổng hợp, {ctx['nam']}", head.ngay)
     blob = template if template is not None else default_template()
     indents = {RULE_STYLE_AGENCY: rule_indent_twips(ctx["co_quan"]),
                RULE_STYLE_SUMMARY: rule_indent_twips(ctx["trich_yeu"], PAGE_TEXT_CM, 14)}
