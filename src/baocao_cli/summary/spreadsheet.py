@@ -20,6 +20,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
+from xml.sax.saxutils import escape as _escape
 
 from ..read.excel import get_column_letter
 from ..vn import xml_safe
@@ -74,18 +75,8 @@ class PrintSetup:
     bottom: float = 0.6
 
 
-def _escape(text: str) -> str:
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    return text
-
-
 def _attr(text: str) -> str:
-    return _escape(text).replace('"', "&quot;")
+    return _escape(text, {'"': "&quot;"})
 
 
 def _number(value: Any) -> str | None:
@@ -243,7 +234,7 @@ class Workbook:
         rels += [(f"rId{n + 1}", "styles", "styles.xml"),
                  (f"rId{n + 2}", "sharedStrings", "sharedStrings.xml"),
                  (f"rId{n + 3}", "theme", "theme/theme1.xml")]
-        z.writestr("xl/theme/theme1.xml", _THEME)
+        z.writestr("xl/theme/theme1.xml", _theme())
         z.writestr("xl/_rels/workbook.xml.rels", _relationships(
             (rid, f"{_REL}/{kind}", target) for rid, kind, target in rels))
         z.writestr("_rels/.rels", _relationships([
@@ -367,8 +358,6 @@ def _theme() -> str:
             f"<a:bgFillStyleLst>{fill * 3}</a:bgFillStyleLst></a:fmtScheme>"
             "</a:themeElements></a:theme>")
 
-
-_THEME = _theme()
 
 
 def _relationships(items: Iterable[tuple[str, str, str]]) -> str:
