@@ -16,6 +16,7 @@ in excel.py, so that checking a workbook imports no openpyxl module.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import posixpath
 import re
 import zipfile
@@ -28,6 +29,7 @@ from xml.etree.ElementTree import Element, ParseError, XMLPullParser, fromstring
 
 from .. import contract
 from ..vn import fold, format_number
+from . import sheet_fast
 from .excel import (
     BUILTIN_FORMATS,
     MAC_EPOCH,
@@ -341,10 +343,31 @@ class _Reader:
         return index, None
 
     def _parse_sheet(self, data: Iterator[bytes], sheet: Sheet) -> None:
-        """The sheet's cells, read as its part inflates: each row is typed and dropped from
-        the tree once parsed, and the reading stops at the contract's limits (SheetTooLarge)
-        before the sheet is held whole. Empty cells are only counted (max_row); max_column
-        counts the cells with a value or a formula, and merged ranges."""
+        """The sheet's cells. A part within sheet_fast's bounds (bytes, cells, and rows
+        within the contract's) is read by it in one pass when it has the usual shape.
+        Otherwise it is read as it inflates: each row is typed and dropped from the tree
+        once parsed, and the reading stops at the contract's limits (SheetTooLarge) before
+        the sheet is held whole. Empty cells are only counted (max_row); max_column counts
+        the cells with a value or a formula, and merged ranges."""
+        pieces: list[bytes] = []
+        size = rows = cells = 0
+        tail = b""
+        for piece in data:  # a part within sheet_fast's bounds is first tried in one pass
+            pieces.append(piece)
+            size += len(piece)
+            seen = tail + piece
+            rows += seen.count(b"<row")
+            cells += seen.count(b"<c ")
+            tail = piece[-3:]
+            if size > sheet_fast.MAX_BYTES or rows > contract.MAX_SHEET_ROWS \
+                    or cells > sheet_fast.MAX_CELLS:
+                data = itertools.chain(pieces, data)  # streamed, refused as it inflates
+                break
+        else:
+            whole = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+            if self._fast_sheet(whole, sheet):
+                return
+            data = iter((whole,))
         parser = XMLPullParser(("end",))
         rows = sheet.rows
         merges: list[Element] = []
@@ -364,6 +387,30 @@ class _Reader:
                 rows[rr][col] = (value, t, _formula_text(formula, masters))
         sheet.max_row = max([state.max_row, *(m[2] for m in sheet.merged)])
         sheet.max_column = max([state.max_column, *(m[3] for m in sheet.merged)])
+
+    def _fast_sheet(self, data: bytes, sheet: Sheet) -> bool:
+        """The part read by sheet_fast in one pass; False when it must be read here."""
+        got = sheet_fast.parse(data, strings=self.strings, style_ids=self.style_ids,
+                               dates=self.dates, timedeltas=self.timedeltas,
+                               epoch=self.epoch, kept=self.kept, row_hidden=_row_hidden,
+                               date_cell=_date_cell)
+        if got is None:
+            return False
+        for s in got.row_styles.values():  # the element reader raises what is wrong here
+            if s is not None and (not s.isdigit() or self._style(str(int(s)))[1] is not None):
+                return False
+        self.kept += got.kept
+        sheet.rows, sheet.hidden = got.rows, got.hidden
+        if got.merges is not None:
+            self._merge(sheet, got.merges)
+        rows = sheet.rows
+        for (rr, col), formula in got.formulas.items():
+            value, t, _ = rows[rr][col]
+            if value is None:
+                rows[rr][col] = (value, t, formula)
+        sheet.max_row = max([got.max_row, *(m[2] for m in sheet.merged)])
+        sheet.max_column = max([got.max_column, *(m[3] for m in sheet.merged)])
+        return True
 
     def _take_rows(self, parser: XMLPullParser, sheet: Sheet, state: _SheetState,
                    merges: list[Element]) -> None:

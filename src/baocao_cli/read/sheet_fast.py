@@ -1,0 +1,262 @@
+"""The plain sheet part read in one pass of a regular expression, for xlsx.py's reader.
+
+Nearly every sheet a unit or baocao itself writes has one shape: `<row r="…">` elements
+of `<c r="B2" s="3" t="s"><v>7</v></c>` cells, attributes in that order, no prefix. For
+such a part, building an element per cell and walking the tree cost most of a unit's
+reading and most of reading a 5,000-row summary; here the cells come from one `findall`
+over the text, typed by the same rules. Anything else — a formula with attributes, rich
+text, a prefix, another encoding, a cell without its reference, a comment, a style the
+workbook does not have, a sheet near the contract's limits — makes `parse` return None and
+the element reader reads the part, so its results and its errors stay the only ones
+(tests/test_xlsx.py reads every kind of sheet both ways and compares).
+
+The part is first given whole to the same expat the element reader uses: a part that is
+not well-formed XML, or that uses an entity it cannot have, is never read here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError, fromstring
+from xml.parsers import expat
+
+from .. import contract
+from .excel import column_index, from_ISO8601
+from .guards import declares_dtd
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+# Larger parts, or parts of more cells or more rows than the contract allows, are streamed
+# by the element reader and never held whole: the one-pass path holds the part, its text
+# and a tuple per cell (about 300 bytes a cell at its peak).
+MAX_BYTES = 16 << 20
+MAX_CELLS = 250_000
+# Bytes without markup past which the element reader may refuse the part (its limit on a
+# cell's text, xlsx.MAX_TEXT_RUN, counted in pieces): so near it, that reader decides.
+MAX_RUN = 32_767 * 4
+
+# One token of <sheetData>: a cell (column letters, row digits, style, type, formula,
+# `<v>`, value, `<v/>`, `<is>`, inline text: the two marks tell an empty value from none;
+# a cell without a child is matched by the first two forms), a row's start (its number,
+# its other attributes, `/`) or a row's end. Cells first: they are nearly every token.
+_TOKEN = re.compile(
+    r'\s*(?:'
+    r'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([A-Za-z]{1,9})")?'
+    r'(?:/>|></c>|>(?:<f>([^<]+)</f>)?(?:(<v>)([^<]*)</v>|(<v/>))?'
+    r'(?:(<is>)<t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>)'
+    r'|<row r="([0-9]{1,7})"((?: [A-Za-z][\w:.-]*="[^"<&\t\n\r]*")*) ?(/?)>'
+    r'|(</row>)'
+    r')')
+_ATTRIBUTE = re.compile(r' ([\w:.-]+)="([^"]*)"')
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_DECLARATION = re.compile(r'<\?xml version="1\.[0-9]"(?: encoding="(?:UTF|utf)-8")?'
+                          r'(?: standalone="(?:yes|no)")? ?\?>')
+
+
+_CHARS: dict[str, str] = dict(_NAMED)
+MAX_CACHED = 4096  # distinct references remembered (Vietnamese needs about 130)
+
+
+def _reference(name: str) -> str:
+    """`amp`, `#7841`, `#x1EA1`: the character; expat has checked that each is one."""
+    char = _CHARS.get(name)
+    if char is None:
+        char = chr(int(name[2:], 16) if name[1] == "x" else int(name[1:]))
+        if len(_CHARS) < MAX_CACHED:
+            _CHARS[name] = char
+    return char
+
+
+def _text(raw: str) -> str:
+    """Character data as the XML parser gives it: line ends as LF, references resolved.
+
+    openpyxl writes every Vietnamese letter as `&#7841;`: a split and a cached lookup per
+    reference, several times faster than a substitution calling back per match."""
+    if "\r" in raw:
+        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" not in raw:
+        return raw
+    pieces = raw.split("&")
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        name, _, rest = piece.partition(";")
+        out.append(_reference(name))
+        out.append(rest)
+    return "".join(out)
+
+
+@dataclass
+class Parsed:
+    """What the element reader's `_take_rows` would have gathered from the part."""
+
+    rows: dict[int, dict[int, tuple[Any, str, str | None]]] = field(default_factory=dict)
+    hidden: dict[int, bool] = field(default_factory=dict)
+    row_styles: dict[int, str | None] = field(default_factory=dict)
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    merges: Element | None = None
+    max_row: int = 1
+    max_column: int = 1
+    kept: int = 0
+
+
+def _well_formed(data: bytes) -> bool:
+    """What ElementTree's parser would accept (the same expat, namespaces on)."""
+    parser = expat.ParserCreate(None, "}")
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError:
+        return False
+    return True
+
+
+def parse(data: bytes, *, strings: list[str], style_ids: dict[str, int],
+          dates: frozenset[int], timedeltas: frozenset[int], epoch: dt.datetime,
+          kept: int, row_hidden: Any, date_cell: Any) -> Parsed | None:
+    """The sheet part `data` read whole, or None: the element reader must read it."""
+    if len(data) > MAX_BYTES or declares_dtd(data):
+        return None
+    if max(map(len, data.split(b"<"))) > MAX_RUN:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if text.startswith("\ufeff") or "<!--" in text or "<![CDATA[" in text \
+            or text.count("<?") > 1 or text.count("<sheetData") != 1 \
+            or "xmlns=" in text[text.find("<sheetData"):]:
+        return None
+    if text.startswith("<?") and not _DECLARATION.match(text):
+        return None  # another encoding, or a declaration of another shape
+    start = text.find("<sheetData")
+    open_end = text.find(">", start) + 1
+    if text[start:open_end] == "<sheetData/>":
+        content, close = "", open_end
+    elif text[start:open_end] == "<sheetData>":
+        close = text.find("</sheetData>", open_end)
+        if close < 0 or text.count("</sheetData>") != 1:
+            return None
+        content = text[open_end:close]
+        close += len("</sheetData>")
+    else:
+        return None
+    if not _well_formed(data):
+        return None
+    try:
+        skeleton = fromstring((text[:start] + "<sheetData/>" + text[close:]).encode())
+    except ParseError:
+        return None
+    frames = [el for el in skeleton.iter() if el.tag in (MAIN + "sheetData", MAIN + "row",
+                                                         MAIN + "mergeCells")]
+    merges = [el for el in frames if el.tag == MAIN + "mergeCells"]
+    if [el.tag for el in frames if el.tag != MAIN + "mergeCells"] != [MAIN + "sheetData"] \
+            or len(merges) > 1:
+        return None  # a row outside <sheetData>, or <sheetData> in another namespace
+    tokens = _TOKEN.findall(content)
+    if _TOKEN.sub("", content).strip():
+        return None  # something the tokens do not cover
+    try:
+        out = _cells(tokens, strings, style_ids, dates, timedeltas, epoch, kept, row_hidden,
+                     date_cell)
+    except (ValueError, IndexError, TypeError, OverflowError):
+        return None  # the element reader raises its own error for it
+    if out is not None:
+        out.merges = merges[0] if merges else None
+    return out
+
+
+def _cells(tokens: list[tuple[str, ...]], strings: list[str], style_ids: dict[str, int],
+           dates: frozenset[int], timedeltas: frozenset[int], epoch: dt.datetime,
+           kept: int, row_hidden: Any, date_cell: Any) -> Parsed | None:
+    """The tokens typed as `xlsx._Reader._take_rows` types cells (the common case first)."""
+    out = Parsed()
+    rows = out.rows
+    formulas = out.formulas
+    styles = {**style_ids, "": 0}  # no `s`: the default style
+    columns: dict[str, int] = {}
+    max_row = max_column = 1
+    n_rows = n_cells = n_kept = 0
+    row_no = row_first = 0
+    in_row = False
+    last_rr = -1
+    cells: dict[int, tuple[Any, str, str | None]] = {}
+    for (letters, digits, s, t, f, v_open, v, v_empty, is_open, inline, r, attrs, closed,
+         end) in tokens:
+        if letters:  # a cell
+            if not in_row:
+                return None  # a cell outside any row
+            n_cells += 1
+            index = styles.get(s)
+            if index is None:
+                return None  # a style the workbook lacks: the element reader names it
+            if not (v_open or f or is_open or v_empty):
+                continue  # no value, no formula: only counted
+            col = columns.get(letters)
+            if col is None:
+                col = columns[letters] = column_index(letters)
+            rr = int(digits)
+            if rr > max_row:
+                max_row = rr
+            if col > max_column:
+                max_column = col
+            value: Any = None
+            if v and ("&" in v or "\r" in v):
+                v = _text(v)
+            if not t or t == "n":
+                t = "n"
+                if v:
+                    value = float(v) if "." in v or "E" in v or "e" in v else int(v)
+                    if index in dates:
+                        t, value = date_cell(value, epoch, index in timedeltas)
+            elif t == "s":
+                if v:
+                    value = strings[int(v)]
+            elif t == "inlineStr":
+                if is_open:  # its text, typed as a string
+                    t, value = "s", _text(inline)
+            elif v:
+                value = v
+                if t == "str":
+                    t = "s"
+                elif t == "b":
+                    value = bool(int(v))
+                elif t == "d":
+                    value = from_ISO8601(v)
+            if f:
+                formulas[(rr, col)] = "=" + _text(f)
+            elif value is None:
+                continue
+            n_kept += 1
+            if rr != last_rr:
+                cells = rows.get(rr)  # type: ignore[assignment]
+                if cells is None:
+                    cells = rows[rr] = {}
+                last_rr = rr
+            cells[col] = (value, t, None)
+        elif r:
+            if in_row:
+                return None  # a row inside a row
+            n_rows += 1
+            row_no = int(r)
+            if attrs:
+                attrib = dict(_ATTRIBUTE.findall(attrs))
+                if {k for k in attrib if ":" not in k} - {"spans"}:
+                    attrib["r"] = r
+                    out.hidden[row_no] = row_hidden(attrib)
+                    out.row_styles[row_no] = attrib.get("s")
+            in_row = not closed
+            row_first = n_cells
+        elif end:
+            if not in_row:
+                return None
+            in_row = False
+            if n_cells > row_first and row_no > max_row:
+                max_row = row_no  # a row with cells counts, empty ones too
+        else:
+            return None
+    if in_row or n_rows > contract.MAX_SHEET_ROWS or n_cells > 2 * contract.MAX_SHEET_CELLS \
+            or kept + n_kept > contract.MAX_SHEET_CELLS:
+        return None  # unclosed (not well-formed), or past a limit: the element reader says
+    out.max_row, out.max_column, out.kept = max_row, max_column, n_kept
+    return out
