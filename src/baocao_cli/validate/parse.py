@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Protocol
@@ -75,6 +76,13 @@ class Reader:
         if cell is None or self._bad(sheet, cell):
             return ""
         value = cell.value
+        if type(value) is str and value.isprintable() and "_x" not in value \
+                and unicodedata.is_normalized("NFC", value):
+            # nearly every cell: nothing for clean_text to change but the ends' spaces
+            text = value.strip()
+            if looks_legacy_encoded(text):
+                self.issues.append(make("W205", sheet=sheet, cell=cell.ref, value=_clip(text)))
+            return text
         if isinstance(value, dt.datetime | dt.date):
             d = as_date(value)
             return f"{d.day:02d}/{d.month:02d}/{d.year}" if d else ""
