@@ -18,6 +18,9 @@ import sys
 from pathlib import Path
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -36,6 +39,7 @@ from make_template import (
     new_document,
     no_split,
     repeat_header,
+    set_fonts,
     var,
     write_main,
 )
@@ -173,9 +177,52 @@ def loop_table(doc, w: Writer, headers: list[str], widths: list[float], items: s
             w.para(c, "", size=12)
     for n, (c, key) in enumerate(zip(t.rows[2].cells, keys, strict=True)):
         clear_cell(c)
-        w.para(c, var(f"dong.{key}"), size=11 if key == "tep" else 12,
-               align="left" if n == 1 or key == "tep" else "center")
+        cell_para(c, var(f"dong.{key}"), small=key == "tep",
+                  align="left" if n == 1 or key == "tep" else "center")
     no_split(t.rows[2])
+
+
+# The repeated row's paragraphs take their font, size and spacing from one named style, not
+# from properties written on each: the ranked table of 5,000 units is 3,000 bytes a row
+# lighter, which the fill, the zip and every reader of the document pay for.
+CELL_STYLE = ("Ô bảng tổng hợp", "OBangTongHop")
+
+
+def cell_style(doc) -> None:
+    """12 pt Times New Roman, black, single-spaced, no indent or space: a table cell."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import RGBColor
+
+    name, style_id = CELL_STYLE
+    st = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    st.element.set(qn("w:styleId"), style_id)
+    st.base_style = doc.styles["Normal"]
+    st.quick_style = False
+    pf = st.paragraph_format
+    pf.first_line_indent = pf.left_indent = pf.right_indent = Cm(0)
+    pf.space_before = pf.space_after = Pt(0)
+    pf.line_spacing = 1.0
+    pf.keep_with_next = False
+    st.font.bold = st.font.italic = False
+    st.font.color.rgb = RGBColor(0, 0, 0)
+    set_fonts(st.element, 12)
+
+
+def cell_para(cell, text: str, *, small: bool, align: str) -> None:
+    """A paragraph of CELL_STYLE: only its alignment, and 11 pt for a file's name."""
+    p = cell.add_paragraph(style=CELL_STYLE[0])
+    p.paragraph_format.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER,
+                                    "left": WD_ALIGN_PARAGRAPH.LEFT}[align]
+    run = p.add_run(text)
+    if small:
+        run.font.size = Pt(11)
+        run._r.get_or_add_rPr().append(_size_cs(11))
+
+
+def _size_cs(size: float):
+    el = OxmlElement("w:szCs")
+    el.set(qn("w:val"), str(int(size * 2)))
+    return el
 
 
 def year_sections(doc, w: Writer) -> None:
@@ -255,6 +302,7 @@ def appendix(doc, w: Writer) -> None:
 
 def build() -> bytes:
     doc, w = new_document()
+    cell_style(doc)
     header_block(doc, w)
     title_block(doc, w)
     body(doc, w)
