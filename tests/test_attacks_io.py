@@ -746,3 +746,31 @@ def test_failing_libreoffice_gives_a_reason_not_addresses(tmp_path: Path, unit: 
     assert "LibreOffice gặp sự cố" in err
     assert "0x" not in err and "Traceback" not in err
     assert (tmp_path / "bc.docx").is_file() and not (tmp_path / "bc.pdf").exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the folder cache is POSIX only")
+def test_real_path_with_a_folder_cache_is_realpath(tmp_path: Path) -> None:
+    """The batch resolves a thousand files through a cache of their folders: every kind of
+    path must come out as os.path.realpath spells it, links and `..` included."""
+    from baocao_cli.files import real_path
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "f.xlsx").write_bytes(b"x")
+    (tmp_path / "link-dir").symlink_to(tmp_path / "a")
+    (tmp_path / "a" / "link-file.xlsx").symlink_to(tmp_path / "a" / "b" / "f.xlsx")
+    (tmp_path / "a" / "dangling.xlsx").symlink_to(tmp_path / "nowhere.xlsx")
+    (tmp_path / "a" / "loop.xlsx").symlink_to(tmp_path / "a" / "loop.xlsx")
+    paths = [tmp_path / "a" / "b" / "f.xlsx", tmp_path / "link-dir" / "b" / "f.xlsx",
+             tmp_path / "a" / "link-file.xlsx", tmp_path / "a" / "dangling.xlsx",
+             tmp_path / "a" / "loop.xlsx", tmp_path / "a" / "b" / "missing.docx",
+             tmp_path / "link-dir" / ".." / "a" / "b" / "f.xlsx",
+             tmp_path / "no-folder" / "x.docx", tmp_path / "link-dir", tmp_path]
+    folders: dict[str, str] = {}
+    for _ in range(2):  # the second time from the cache
+        for p in paths:
+            try:
+                expected = os.path.realpath(p)
+            except (OSError, RuntimeError):
+                expected = os.path.abspath(p)
+            assert real_path(p, folders) == expected, p
+    assert folders  # the cache was used

@@ -66,23 +66,44 @@ class PathClash(ValueError):
     """An output would replace an input; the message, in Vietnamese, names both."""
 
 
-def real_path(path: Path) -> str:
+def real_path(path: Path | str, folders: dict[str, str] | None = None) -> str:
     """The absolute, link-resolved spelling of `path`; a symlink loop or an unreadable
-    folder leaves the path as written (made absolute) instead of raising."""
+    folder leaves the path as written (made absolute) instead of raising.
+
+    `folders` caches resolved folders for one look at many files (a batch's thousand
+    workbooks in a few folders): a file that is no link, in a folder already resolved,
+    costs one `lstat` instead of one per component of its path (POSIX; a path with `..`
+    is resolved whole, as `..` after a link leaves the link's target)."""
+    if folders is not None and os.name == "posix" and ".." not in Path(path).parts:
+        absolute = os.path.abspath(path)
+        head, tail = os.path.split(absolute)
+        if tail:
+            try:
+                link = stat.S_ISLNK(os.lstat(absolute).st_mode)
+            except FileNotFoundError:
+                link = False  # not there yet (an output): nothing of its own to resolve
+            except (OSError, ValueError):
+                link = True  # let realpath decide
+            if not link:
+                folder = folders.get(head)
+                if folder is None:
+                    folder = folders[head] = real_path(head)
+                return os.path.join(folder, tail)
     try:
         return os.path.realpath(path)
     except (OSError, RuntimeError):
         return os.path.abspath(path)
 
 
-def _identity(path: Path) -> tuple[str, tuple[int, int] | None]:
+def _identity(path: Path, folders: dict[str, str] | None = None
+              ) -> tuple[str, tuple[int, int] | None]:
     """The resolved path and, for a file that exists, its (device, inode)."""
     try:
         st = os.stat(path)
         inode = (st.st_dev, st.st_ino)
     except (OSError, ValueError):
         inode = None
-    return real_path(path), inode
+    return real_path(path, folders), inode
 
 
 def same_file(a: Path, b: Path) -> bool:
@@ -103,15 +124,16 @@ def check_clash(writes: Iterable[tuple[Path, str]], reads: Iterable[tuple[Path |
     """
     by_path: dict[str, tuple[Path, str]] = {}
     by_inode: dict[tuple[int, int], tuple[Path, str]] = {}
+    folders: dict[str, str] = {}
     for src, what in reads:
         if src is None:
             continue
-        key, inode = _identity(Path(src))
+        key, inode = _identity(Path(src), folders)
         by_path.setdefault(key, (Path(src), what))
         if inode is not None:
             by_inode.setdefault(inode, (Path(src), what))
     for out, out_what in writes:
-        key, inode = _identity(Path(out))
+        key, inode = _identity(Path(out), folders)
         hit = by_path.get(key) or (by_inode.get(inode) if inode is not None else None)
         if hit is not None:
             src, src_what = hit

@@ -33,13 +33,14 @@ def collect(inputs: Iterable[Path], outdir: Path | None = None
     explicitly are taken as they are, whatever their suffix: a wrong one is reported as
     that unit's error.
     """
+    folders: dict[str, str] = {}  # resolved once for all the files of a folder
     out_resolved = Path(real_path(outdir)) if outdir is not None else None
     seen: set[Path] = set()
     files: list[Path] = []
     empty: list[Path] = []
 
     def add(p: Path) -> None:
-        key = Path(real_path(p))  # a symlink loop is a unit's error, not a crash
+        key = Path(real_path(p, folders))  # a symlink loop is a unit's error, not a crash
         if key not in seen:
             seen.add(key)
             files.append(p)
@@ -52,7 +53,8 @@ def collect(inputs: Iterable[Path], outdir: Path | None = None
                 # as that unit's problem rather than silently left out.
                 if p.suffix.lower() not in SUFFIXES or _hidden(p, item) or p.is_dir():
                     continue
-                if out_resolved is not None and out_resolved in Path(real_path(p)).parents:
+                if out_resolved is not None \
+                        and out_resolved in Path(real_path(p, folders)).parents:
                     continue
                 found.append(p)
             if not found:
