@@ -575,7 +575,8 @@ def test_ranks_hold_for_any_scores_and_reviews() -> None:
 @pytest.mark.parametrize("units", EDGE_UNITS, ids=str)
 @pytest.mark.parametrize("sources", EDGE_SOURCES, ids=str)
 def test_the_tables_reach_the_writers_processes_whole(units: str, sources: str) -> None:
-    """The writers get the tables pickled; `changes`, rebuilt from `units`, is the same."""
+    """Where a worker is a new interpreter (Windows), tong-hop.xlsx's writer gets the tables
+    pickled; `changes`, rebuilt from `units`, is the same."""
     import pickle
 
     tables = build_tables(EDGE_UNITS[units], load_rules(), EDGE_SOURCES[sources])
@@ -585,3 +586,35 @@ def test_the_tables_reach_the_writers_processes_whole(units: str, sources: str) 
     if tables.changes is not None:
         assert copy.changes.equals(tables.changes)
         assert list(copy.changes.index) == list(tables.changes.index)
+
+
+def test_sources_read_at_once_or_in_turn_are_the_same(year, with_roster, tmp_path) -> None:
+    """The province's files are read by two forked workers when they are big; small ones
+    here. Both ways give the same entries, and the same first error: the roster's, then
+    last year's, then the review's, whichever worker meets its own first."""
+    from baocao_cli.batch import read_sources
+    from baocao_cli.summary.sources import SourceError
+
+    _, first = with_roster
+    review = _fill_review(first / "tong-hop.xlsx", tmp_path / "tham-dinh.xlsx",
+                          {"snv.xlsx": (80, "x")})
+    rules = load_rules()
+    kw = {"roster": year["roster"], "last_year": year["last"], "review": review}
+    at_once = read_sources(rules, parallel=True, **kw)
+    in_turn = read_sources(rules, parallel=False, **kw)
+    assert at_once == in_turn and at_once.review and at_once.last_year and at_once.roster
+    bad_last = tmp_path / "nam-truoc.xlsx"
+    shutil.copy(year["last"], bad_last)
+    wb = openpyxl.load_workbook(bad_last)
+    wb["Tổng hợp"]["L3"] = "Hoàn thành tốt"
+    wb.save(bad_last)
+    bad_review = tmp_path / "tham-dinh-sai.xlsx"
+    _fill_review(first / "tong-hop.xlsx", bad_review, {"snv.xlsx": (1000, "")})
+    for parallel in (True, False):
+        with pytest.raises(SourceError, match="năm trước") as raised:
+            read_sources(rules, parallel=parallel, roster=year["roster"], last_year=bad_last,
+                         review=bad_review)
+        assert "Hoàn thành tốt" in str(raised.value)
+        with pytest.raises(SourceError, match="thẩm định"):
+            read_sources(rules, parallel=parallel, roster=year["roster"], last_year=year["last"],
+                         review=bad_review)

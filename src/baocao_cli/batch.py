@@ -124,10 +124,12 @@ def output_names(files: list[Path]) -> list[str]:
 
 def plan(files: list[Path], outdir: Path) -> list[Task]:
     tasks = []
-    root = Path(real_path(outdir))
+    folders: dict[str, str] = {}
+    root = Path(real_path(outdir, folders))
     for i, (path, name) in enumerate(zip(files, output_names(files), strict=True)):
         out = outdir / name
-        if Path(real_path(out)).parent != root:  # cannot happen after safe_stem; never trust it
+        # cannot happen after safe_stem; never trust it
+        if Path(real_path(out, folders)).parent != root:
             raise ValueError(f"tên tệp kết quả không an toàn: {name!r}")
         tasks.append(Task(i, path, out))
     return tasks
@@ -288,8 +290,15 @@ def _work(task: Task) -> UnitResult:
     return _busy(build_unit, task, _RULES, _TEMPLATE)
 
 
-def _summary_work(write: Callable[..., object], *args: object) -> object:
+# The summary file a forked worker writes, with its arguments: set just before the fork,
+# so that the worker has them without their being pickled (`_Summaries.start`).
+_FORKED: tuple[Callable[..., object], tuple[object, ...]] | None = None
+
+
+def _forked_work() -> object:
     """A summary file written in a worker, stoppable by SIGTERM like a unit."""
+    assert _FORKED is not None, "not a forked summary worker"
+    write, args = _FORKED
     return _busy(write, *args)
 
 
@@ -372,6 +381,7 @@ def run_batch(
             on_result(result)
 
     pool: ProcessPoolExecutor | None = None
+    writers: _Summaries | None = None
     summaries = False  # written: a stop during the PDFs leaves them
     pdfs = _Pdfs(jobs, on_pdf) if pdf else None
     finals = (outdir / f"{SUMMARY_STEM}.xlsx", outdir / f"{SUMMARY_STEM}.docx")
@@ -402,29 +412,26 @@ def run_batch(
                 preload.join()
         units = [r for r in results if r is not None]
         batch = BatchResult(units, outdir, 0.0, jobs, empty_folders=empty)
-        if write_summary and units and jobs > 1:
-            # Forked now, the two writers start with pandas and all loaded; and before the
-            # PDFs' threads start, so that no thread is copied in the middle of its work.
-            with _signals_held():
-                pool = _pool(2, rules, template)
-                pool.submit(int).result()  # a fork-based pool forks all at the first task
-        if pdfs is not None:  # the reports' PDFs are made while the summaries are written
-            pdfs.start(batch, write_summary and bool(units))
         if write_summary and units:
             marks = {p: _mark(p) for p in finals}
-            _write_summaries(batch, rules, info, pool, template_tong_hop, sources)
-        if pool is not None:  # idle from here on
-            pool.shutdown()
-            pool = None
-        summaries = write_summary and bool(units)
+            writers = _Summaries(batch, rules, info, template_tong_hop, sources)
+            writers.start(fork=jobs > 1)  # the tables; tong-hop.xlsx's worker forked
+        if pdfs is not None:  # the reports' PDFs are made while the summaries are written
+            pdfs.start(batch, writers is not None)
+        if writers is not None:
+            writers.finish()  # tong-hop.docx here
+        summaries = writers is not None
         if pdfs is not None:
             pdfs.finish(batch)
     except BaseException as exc:
         if pdfs is not None:  # every LibreOffice stopped, its temporary folder removed
             pdfs.stop()
-        if pool is not None:
-            _stop(pool)
-            pool = None
+        for running in (pool, writers.pool if writers is not None else None):
+            if running is not None:
+                _stop(running)
+        pool = None
+        if writers is not None:
+            writers.pool = None
         _sweep(outdir, tasks)
         if isinstance(exc, KeyboardInterrupt):
             finished = [r for r in results if r is not None]
@@ -561,36 +568,87 @@ def _writes(tasks: list[Task], outdir: Path, pdf: bool) -> list[tuple[Path, str]
     return writes
 
 
-def _write_summaries(batch: BatchResult, rules: Rules, info: tuple[Info, list[str]] | None,
-                     pool: ProcessPoolExecutor | None, template: bytes | None = None,
-                     sources: Sources | None = None) -> None:
-    """tong-hop.xlsx and tong-hop.docx from the tables joined here once (pandas); with a
-    pool, both at once in two workers (each takes a few tenths of a second, mostly
-    importing openpyxl or python-docx)."""
-    from .summary.document import write_summary_docx
-    from .summary.tables import build_tables, overview
-    from .summary.workbook import write_summary_xlsx
+class _Summaries:
+    """tong-hop.xlsx and tong-hop.docx from the tables joined once (pandas, in `start`).
 
-    tables = build_tables(batch.units, rules, sources)
-    batch.summary_errors = list(tables.errors)
-    batch.summary_lines = overview(tables, rules)
+    With `fork`, tong-hop.xlsx is written by one worker forked once the tables exist, so
+    it inherits them instead of receiving a pickled copy (where a worker is a new
+    interpreter, it receives them pickled), while this process writes
+    tong-hop.docx (`finish`); each takes a few tenths of a second for a province. The
+    fork comes before any PDF thread starts (run_batch starts them between the two
+    calls): no thread is copied in the middle of its work."""
 
-    batch.summary_xlsx = batch.outdir / f"{SUMMARY_STEM}.xlsx"
-    batch.summary_docx = batch.outdir / f"{SUMMARY_STEM}.docx"
-    if pool is not None:
-        try:
-            xlsx = pool.submit(_summary_work, write_summary_xlsx, batch.summary_xlsx,
-                               batch.units, rules, tables)
-            docx = pool.submit(_summary_work, write_summary_docx, batch.summary_docx,
-                               batch.units, rules, info, template, tables)
-            xlsx.result()  # a writer's own exception is raised here, as without a pool
-            batch.summary_warnings = tables.warnings + docx.result()  # type: ignore[operator]
+    def __init__(self, batch: BatchResult, rules: Rules, info: tuple[Info, list[str]] | None,
+                 template: bytes | None, sources: Sources | None) -> None:
+        self.batch, self.rules, self.info = batch, rules, info
+        self.template, self.sources = template, sources
+        self.pool: ProcessPoolExecutor | None = None
+        self.xlsx: Future[object] | None = None
+
+    def start(self, fork: bool) -> None:
+        from .summary.tables import build_tables, overview
+        from .summary.workbook import write_summary_xlsx
+
+        batch = self.batch
+        self.tables = tables = build_tables(batch.units, self.rules, self.sources)
+        batch.summary_errors = list(tables.errors)
+        batch.summary_lines = overview(tables, self.rules)
+        batch.summary_xlsx = batch.outdir / f"{SUMMARY_STEM}.xlsx"
+        batch.summary_docx = batch.outdir / f"{SUMMARY_STEM}.docx"
+        if not fork:
             return
-        except BrokenProcessPool:  # a worker was killed: write them here instead
-            pass
-    write_summary_xlsx(batch.summary_xlsx, batch.units, rules, tables)
-    batch.summary_warnings = tables.warnings + write_summary_docx(
-        batch.summary_docx, batch.units, rules, info, template, tables)
+        global _FORKED
+        job = (write_summary_xlsx, (batch.summary_xlsx, batch.units, self.rules, tables))
+        _FORKED = job
+        try:
+            with _signals_held():
+                self.pool = _pool(1, self.rules, b"")
+                if _forks():  # forked here, at the first task: _FORKED is inherited
+                    self.xlsx = self.pool.submit(_forked_work)
+                else:  # a new interpreter (Windows, macOS): the job is pickled to it
+                    self.xlsx = self.pool.submit(_busy, job[0], *job[1])
+        finally:
+            _FORKED = None
+
+    def finish(self) -> None:
+        from .summary.document import write_summary_docx
+        from .summary.workbook import write_summary_xlsx
+
+        batch, tables = self.batch, self.tables
+        assert batch.summary_xlsx is not None and batch.summary_docx is not None
+        warnings = write_summary_docx(batch.summary_docx, batch.units, self.rules, self.info,
+                                      self.template, tables)
+        written = False
+        if self.xlsx is not None:
+            try:
+                self.xlsx.result()  # the writer's own exception is raised here
+                written = True
+            except BrokenProcessPool:  # the worker was killed: written here instead
+                pass
+        if not written:
+            write_summary_xlsx(batch.summary_xlsx, batch.units, self.rules, tables)
+        batch.summary_warnings = tables.warnings + warnings
+        self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
+
+
+def write_summaries(batch: BatchResult, rules: Rules, *, info: tuple[Info, list[str]] |
+                    None = None, template: bytes | None = None, sources: Sources | None = None,
+                    fork: bool = True) -> None:
+    """Both summary files of `batch`, as run_batch writes them (benchmarks/bench_summary.py
+    times this); a stop meanwhile stops the forked writer too."""
+    summaries = _Summaries(batch, rules, info, template, sources)
+    try:
+        summaries.start(fork)
+        summaries.finish()
+    except BaseException:
+        if summaries.pool is not None:
+            _stop(summaries.pool)
+        raise
 
 
 class _Pdfs:
@@ -703,12 +761,19 @@ def read_info(path: Path, rules: Rules) -> tuple[Info, list[str]]:
 
 
 def read_sources(rules: Rules, *, roster: Path | None = None,
-                 last_year: Path | None = None, review: Path | None = None) -> Sources:
+                 last_year: Path | None = None, review: Path | None = None,
+                 parallel: bool | None = None) -> Sources:
     """The roster (`--don-vi`), last year's summary (`--nam-truoc`) and the review
     (`--tham-dinh`), read and checked before any unit is built; SourceError (from
-    summary/sources.py) when one cannot be used. That this run's summary must not
-    overwrite one of them (the reviewed copy is often kept beside tong-hop.xlsx) is the
-    clash check `run_batch` makes of every input."""
+    summary/sources.py) when one cannot be used, the roster's first, then last year's,
+    then the review's. That this run's summary must not overwrite one of them (the
+    reviewed copy is often kept beside tong-hop.xlsx) is the clash check `run_batch`
+    makes of every input.
+
+    A province's files (5,000 rows: 0.3 to 0.6 s each) are read at once, the two largest
+    by two forked workers (`parallel`, by default where processes fork and the files
+    pass PARALLEL_SOURCES bytes together); small ones, or where a worker would start a
+    new interpreter, here one after the other."""
     from .summary.sources import (
         Sources,
         read_last_year,
@@ -716,9 +781,54 @@ def read_sources(rules: Rules, *, roster: Path | None = None,
         read_roster,
     )
 
+    jobs: list[tuple[Path, Callable[..., object], tuple[object, ...]]] = []
+    if roster is not None:
+        jobs.append((roster, read_roster, (roster,)))
+    if last_year is not None:
+        jobs.append((last_year, read_last_year, (last_year, rules)))
+    if review is not None:
+        jobs.append((review, read_review, (review, rules)))
+    if parallel is None:
+        parallel = len(jobs) > 1 and _forks() and sum(_size(p) for p, _, _ in jobs) \
+            >= PARALLEL_SOURCES
+    got: dict[Path, object] = {}
+    if parallel and len(jobs) > 1:
+        largest = sorted(jobs, key=lambda job: -_size(job[0]))[:2]
+        with _signals_held():
+            pool = _pool(len(largest), rules, b"")
+        try:
+            futures = {path: pool.submit(_busy, read, *args) for path, read, args in largest}
+            for path, read, args in jobs:
+                got[path] = futures[path] if path in futures else read(*args)
+            for path, value in got.items():  # in the options' order: the same first error
+                got[path] = value.result() if isinstance(value, Future) else value
+        except BaseException:
+            _stop(pool)
+            raise
+        pool.shutdown()
+    else:
+        for path, read, args in jobs:
+            got[path] = read(*args)
     return Sources(
-        roster=read_roster(roster) if roster is not None else None, roster_path=roster,
-        last_year=read_last_year(last_year, rules) if last_year is not None else None,
-        review=read_review(review, rules) if review is not None else None,
+        roster=got.get(roster) if roster is not None else None,  # type: ignore[arg-type]
+        roster_path=roster,
+        last_year=got.get(last_year) if last_year is not None else None,  # type: ignore[arg-type]
+        review=got.get(review) if review is not None else None,  # type: ignore[arg-type]
         paths=[p for p in (roster, last_year, review) if p is not None])
 
+
+PARALLEL_SOURCES = 256 << 10  # bytes of the summary's files worth two forked readers
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _forks() -> bool:
+    """Whether a worker is a fork of this process (Linux), not a new interpreter."""
+    import multiprocessing
+
+    return multiprocessing.get_start_method(allow_none=False) == "fork"
