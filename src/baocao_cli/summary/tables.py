@@ -49,6 +49,10 @@ class Tables:
     roster_name: str = ""
     errors: list[str] = field(default_factory=list)  # located, for the exit code
     warnings: list[str] = field(default_factory=list)
+    # `context`'s result per rules object: the screen's overview and tong-hop.docx both
+    # read it, and for 5,000 units it takes a fifth of a second to make.
+    contexts: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False,
+                                                compare=False)
 
     @property
     def ranked(self) -> pd.DataFrame:
@@ -59,6 +63,7 @@ class Tables:
     # third of the pickle for 5,000 units).
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
+        state["contexts"] = {}  # made again where needed
         if self.changes is not None:
             state["changes"] = _RANKED
         return state
@@ -340,7 +345,17 @@ def context(tables: Tables, rules: Rules) -> dict[str, Any]:
     """The figures of tong-hop.docx that come from the frames, as display-ready text:
     the ranking (Phụ lục I), the best and mean scores, and the sections of the roster
     (`danh_sach`, `theo_cap`), last year (`nam_truoc`, `thay_doi`) and the review
-    (`tham_dinh`, `dieu_chinh`); a section's record is None when its option was not used."""
+    (`tham_dinh`, `dieu_chinh`); a section's record is None when its option was not used.
+    Made once per tables and rules (`Tables.contexts`): treat it as read-only."""
+    known = tables.contexts.get(id(rules))
+    if known is not None and known["rules"] is rules:
+        return known["context"]
+    ctx = _context(tables, rules)
+    tables.contexts[id(rules)] = {"rules": rules, "context": ctx}
+    return ctx
+
+
+def _context(tables: Tables, rules: Rules) -> dict[str, Any]:
     ranked = tables.ranked
     ctx: dict[str, Any] = {
         "diem_cao_nhat": "", "don_vi_cao_nhat": "", "diem_binh_quan": "",
