@@ -95,10 +95,13 @@ def _rows(table: Table, issues: list[Issue],
     return out
 
 
-def _text(table: Table, row: Row, key: str, issues: list[Issue]) -> str:
+def _texts(table: Table, issues: list[Issue]) -> Callable[[Row, str], str]:
+    """A row's text in a column, trimmed; its problems (formula, error, control
+    characters, an old Vietnamese font) added to `issues`."""
     from ..validate.parse import Reader
 
-    return Reader(issues).text(table.sheet, row.get(key)).strip()
+    text, sheet = Reader(issues).text, table.sheet
+    return lambda row, key: text(sheet, row.get(key)).strip()
 
 
 # Long forms that units and rosters write either way, folded: `UBND xã Kỳ Tân` is
@@ -135,10 +138,10 @@ def read_roster(path: Path) -> list[Entry]:
     """The province's units (sheet `Đơn vị`: Cơ quan, Ký hiệu, Cấp, Ghi chú)."""
     table = _table(path, contract.DON_VI, "danh sách đơn vị")
     issues: list[Issue] = []
+    text = _texts(table, issues)
 
     def build(row: Row, ref: str, name: str) -> Entry:
-        return Entry(ref, name, _text(table, row, "ky_hieu", issues),
-                     _text(table, row, "cap", issues), _text(table, row, "ghi_chu", issues))
+        return Entry(ref, name, text(row, "ky_hieu"), text(row, "cap"), text(row, "ghi_chu"))
 
     entries = _rows(table, issues, build)
     _no_duplicates(entries, issues)
@@ -156,6 +159,7 @@ def read_last_year(path: Path, rules: Rules) -> list[Entry]:
     reader = Reader(issues)
     bands = {fold(b): b for b in rules.band_names}
     expected = ", ".join(rules.band_names)
+    text = _texts(table, issues)
 
     def build(row: Row, ref: str, name: str) -> Entry | None:
         total = reader.number(table.sheet, row.get("diem_tham_dinh"))
@@ -170,7 +174,7 @@ def read_last_year(path: Path, rules: Rules) -> list[Entry]:
             issues.append(make("E703", sheet=table.sheet, cell=rating_cell.ref, value=rating,
                                expected=expected))
             return None
-        return Entry(ref, name, _text(table, row, "ky_hieu", issues), total=total,
+        return Entry(ref, name, text(row, "ky_hieu"), total=total,
                      rating=bands[fold(rating)] if rating else rules.rating(total))
 
     entries = _rows(table, issues, build)
@@ -194,10 +198,11 @@ def read_review(path: Path, rules: Rules) -> list[Entry]:
     issues: list[Issue] = []
     reader = Reader(issues)
     highest = max_total(rules)
+    text = _texts(table, issues)
 
     def build(row: Row, ref: str, name: str) -> Entry | None:
         cell = row.get("diem_tham_dinh")
-        note = _text(table, row, "ghi_chu_tham_dinh", issues)
+        note = text(row, "ghi_chu_tham_dinh")
         if cell is None:
             return None
         score = reader.number(table.sheet, cell, nonnegative=False)
@@ -207,8 +212,8 @@ def read_review(path: Path, rules: Rules) -> list[Entry]:
             issues.append(make("E704", sheet=table.sheet, cell=cell.ref,
                                value=format_number(score), maximum=format_number(highest)))
             return None
-        return Entry(ref, name, _text(table, row, "ky_hieu", issues), total=score,
-                     ghi_chu=note, bao_cao=_text(table, row, "bao_cao", issues))
+        return Entry(ref, name, text(row, "ky_hieu"), total=score, ghi_chu=note,
+                     bao_cao=text(row, "bao_cao"))
 
     entries = _rows(table, issues, build)
     if not entries and all(i.code == "E107" for i in issues):
