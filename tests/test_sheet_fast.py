@@ -156,7 +156,7 @@ EDGES: dict[str, Callable[[Path], Path]] = {
                     '</sheetData></worksheet>').encode("utf-16")),
     "truncated": _raw(sheet_xml(header(VB_HEADER) + f'<row r="2">{A2}</row>')[:-30]),
     "undefined-entity": _vb(f'<row r="2">{A2}<c r="B2" t="str"><v>&nbsp;</v></c></row>'),
-    "long-text": _vb(f'<row r="2">{A2}<c r="B2" t="inlineStr"><is><t>{"x" * 140_000}'
+    "long-text": _vb(f'<row r="2">{A2}<c r="B2" t="inlineStr"><is><t>{"x" * 200_000}'
                      '</t></is></c></row>'),
 }
 LEFT_TO_ELEMENTS = {"missing-style", "missing-style-of-empty-cell", "missing-row-style",
