@@ -32,6 +32,7 @@ from .errors import BaocaoError
 from .files import check_clash, os_error_text, real_path, shown, temp_prefix
 from .issues import Issue
 from .model import Info, Report
+from .read.collector import call_paused, paused
 from .read.inputs import collect, sort_key
 from .score.compute import Scores
 from .score.rules import Rules
@@ -590,15 +591,17 @@ class _Summaries:
         from .summary.workbook import write_summary_xlsx
 
         batch = self.batch
-        self.tables = tables = build_tables(batch.units, self.rules, self.sources)
-        batch.summary_errors = list(tables.errors)
-        batch.summary_lines = overview(tables, self.rules)
+        with paused():
+            self.tables = tables = build_tables(batch.units, self.rules, self.sources)
+            batch.summary_errors = list(tables.errors)
+            batch.summary_lines = overview(tables, self.rules)
         batch.summary_xlsx = batch.outdir / f"{SUMMARY_STEM}.xlsx"
         batch.summary_docx = batch.outdir / f"{SUMMARY_STEM}.docx"
         if not fork:
             return
         global _FORKED
-        job = (write_summary_xlsx, (batch.summary_xlsx, batch.units, self.rules, tables))
+        job = (call_paused, (write_summary_xlsx, batch.summary_xlsx, batch.units, self.rules,
+                             tables))
         _FORKED = job
         try:
             with _signals_held():
@@ -616,8 +619,9 @@ class _Summaries:
 
         batch, tables = self.batch, self.tables
         assert batch.summary_xlsx is not None and batch.summary_docx is not None
-        warnings = write_summary_docx(batch.summary_docx, batch.units, self.rules, self.info,
-                                      self.template, tables)
+        with paused():
+            warnings = write_summary_docx(batch.summary_docx, batch.units, self.rules,
+                                          self.info, self.template, tables)
         written = False
         if self.xlsx is not None:
             try:
@@ -626,7 +630,7 @@ class _Summaries:
             except BrokenProcessPool:  # the worker was killed: written here instead
                 pass
         if not written:
-            write_summary_xlsx(batch.summary_xlsx, batch.units, self.rules, tables)
+            call_paused(write_summary_xlsx, batch.summary_xlsx, batch.units, self.rules, tables)
         batch.summary_warnings = tables.warnings + warnings
         self.close()
 
@@ -797,9 +801,10 @@ def read_sources(rules: Rules, *, roster: Path | None = None,
         with _signals_held():
             pool = _pool(len(largest), rules, b"")
         try:
-            futures = {path: pool.submit(_busy, read, *args) for path, read, args in largest}
+            futures = {path: pool.submit(_busy, call_paused, read, *args)
+                       for path, read, args in largest}
             for path, read, args in jobs:
-                got[path] = futures[path] if path in futures else read(*args)
+                got[path] = futures[path] if path in futures else call_paused(read, *args)
             for path, value in got.items():  # in the options' order: the same first error
                 got[path] = value.result() if isinstance(value, Future) else value
         except BaseException:
@@ -808,7 +813,7 @@ def read_sources(rules: Rules, *, roster: Path | None = None,
         pool.shutdown()
     else:
         for path, read, args in jobs:
-            got[path] = read(*args)
+            got[path] = call_paused(read, *args)
     return Sources(
         roster=got.get(roster) if roster is not None else None,  # type: ignore[arg-type]
         roster_path=roster,

@@ -30,6 +30,7 @@ from xml.etree.ElementTree import Element, ParseError, XMLPullParser, fromstring
 from .. import contract
 from ..vn import fold, format_number
 from . import sheet_fast
+from .collector import paused
 from .excel import (
     BUILTIN_FORMATS,
     MAC_EPOCH,
@@ -159,7 +160,8 @@ def read_sheets(package: Package, wanted: Callable[[str], bool]) -> list[Sheet]:
     for values it cannot use.
     """
     try:
-        return _Reader(package).sheets(wanted)
+        with paused():  # a summary of 5,000 rows is a million small objects
+            return _Reader(package).sheets(wanted)
     except ValueError as exc:  # not its text: a cell's text could read like another cause
         raise WorkbookError("could not read the workbook: invalid XML or value") from exc
 
