@@ -131,6 +131,7 @@ EDGES: dict[str, Callable[[Path], Path]] = {
                       workbook_pr='<workbookPr date1904="1"/>'),
     "whitespace-between": _vb(f'\n  <row r="2">\n    {A2}\n    <c r="C2"><v>1</v></c>\n'
                               '  </row>\n  <row r="3"/>\n'),
+    "text-between-elements": _vb(f'<row r="2">x{A2} y <c r="C2"><v>1</v></c>z</row>w'),
     "empty-sheet-data": _raw(
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         '<sheetData/></worksheet>'),

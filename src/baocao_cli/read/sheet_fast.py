@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, fromstring
 from xml.parsers import expat
@@ -38,14 +39,14 @@ MAX_CELLS = 250_000
 # reader decides.
 MAX_RUN = 32_767 * 4
 
-# One token of <sheetData>: a cell (column letters, row digits, style, type, formula,
-# `<v>`, value, `<v/>`, `<is>`, inline text: the two marks tell an empty value from none;
-# a cell without a child is matched by the first two forms), a row's start (its number,
-# its other attributes, `/`) or a row's end. Cells first: they are nearly every token.
+# One token of <sheetData>: a cell (column letters, row digits, style, type, `/` of a
+# cell closed at once, formula, `<v>`, value, `<v/>`, `<is>`, inline text: the marks tell
+# an empty value from none), a row's start (its number, its other attributes, `/`) or a
+# row's end. Cells first: they are nearly every token.
 _TOKEN = re.compile(
     r'\s*(?:'
     r'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([A-Za-z]{1,9})")?'
-    r'(?:/>|></c>|>(?:<f>([^<]+)</f>)?(?:(<v>)([^<]*)</v>|(<v/>))?'
+    r'(?:(/)>|>(?:<f>([^<]+)</f>)?(?:(<v>)([^<]*)</v>|(<v/>))?'
     r'(?:(<is>)<t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>)'
     r'|<row r="([0-9]{1,7})"((?: [A-Za-z][\w:.-]*="[^"<&\t\n\r]*")*) ?(/?)>'
     r'|(</row>)'
@@ -112,6 +113,19 @@ def _long_run(data: bytes) -> bool:
         if len(data) >= MAX_RUN else False
 
 
+def _markup(tokens: list[tuple[str, ...]]) -> int:
+    """How many `<` the tokens hold (every markup they matched), counted at C speed: equal
+    to the content's own count, no element lies outside them."""
+    n = len(tokens)
+
+    def present(i: int) -> int:
+        return n - list(map(itemgetter(i), tokens)).count("")
+
+    cells, closed = present(0), present(4)
+    return (cells + (cells - closed) + 2 * present(5) + 2 * present(6) + present(8)
+            + 4 * present(9) + present(11) + present(14))
+
+
 def _well_formed(data: bytes) -> bool:
     """What ElementTree's parser would accept (the same expat, namespaces on)."""
     parser = expat.ParserCreate(None, "}")
@@ -165,8 +179,8 @@ def parse(data: bytes, *, strings: list[str], style_ids: dict[str, int],
             or len(merges) > 1:
         return None  # a row outside <sheetData>, or <sheetData> in another namespace
     tokens = _TOKEN.findall(content)
-    if _TOKEN.sub("", content).strip():
-        return None  # something the tokens do not cover
+    if _markup(tokens) != content.count("<"):
+        return None  # an element the tokens do not cover (text between them is ignored)
     try:
         out = _cells(tokens, strings, style_ids, dates, timedeltas, epoch, kept, row_hidden,
                      date_cell)
@@ -192,8 +206,8 @@ def _cells(tokens: list[tuple[str, ...]], strings: list[str], style_ids: dict[st
     in_row = False
     last_rr = -1
     cells: dict[int, tuple[Any, str, str | None]] = {}
-    for (letters, digits, s, t, f, v_open, v, v_empty, is_open, inline, r, attrs, closed,
-         end) in tokens:
+    for (letters, digits, s, t, _closed, f, v_open, v, v_empty, is_open, inline, r, attrs,
+         closed, end) in tokens:
         if letters:  # a cell
             if not in_row:
                 return None  # a cell outside any row
