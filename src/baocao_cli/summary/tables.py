@@ -79,25 +79,29 @@ _RANKED = "ranked rows of units"
 
 
 def _units_frame(units: Sequence[UnitResult], codes: list[str]) -> pd.DataFrame:
-    rows = []
+    """One row per workbook, built column by column (a frame from 5,000 row dicts took
+    three times as long)."""
     shown = shown_sources([u.source for u in units])
-    for u in units:
-        scores = dict(u.parts)
-        row: dict[str, Any] = {
-            "idx": u.index, "tep": shown[u.source], "source": u.source,
-            "co_quan": u.co_quan, "ten_co_quan": u.ten_co_quan, "ky_hieu": u.ky_hieu,
-            "nam": u.nam or None, "tong_diem": u.total, "tu_xep_loai": u.rating or "",
-            "ok": u.ok and u.total is not None, "n_errors": u.n_errors,
-            "n_warnings": u.n_warnings, "output": u.output or "",
-            "errors": list(zip_longest(u.error_codes, u.errors, fillvalue="")),
-        }
-        for code in codes:
-            row[f"p:{code}"] = scores.get(code)
-        rows.append(row)
-    columns = ["idx", "tep", "source", "co_quan", "ten_co_quan", "ky_hieu", "nam",
-               "tong_diem", "tu_xep_loai", "ok", "n_errors", "n_warnings", "output",
-               "errors", *(f"p:{c}" for c in codes)]
-    df = pd.DataFrame(rows, columns=columns)
+    columns: dict[str, list[Any]] = {
+        "idx": [u.index for u in units],
+        "tep": [shown[u.source] for u in units],
+        "source": [u.source for u in units],
+        "co_quan": [u.co_quan for u in units],
+        "ten_co_quan": [u.ten_co_quan for u in units],
+        "ky_hieu": [u.ky_hieu for u in units],
+        "nam": [u.nam or None for u in units],
+        "tong_diem": [u.total for u in units],
+        "tu_xep_loai": [u.rating or "" for u in units],
+        "ok": [u.ok and u.total is not None for u in units],
+        "n_errors": [u.n_errors for u in units],
+        "n_warnings": [u.n_warnings for u in units],
+        "output": [u.output or "" for u in units],
+        "errors": [list(zip_longest(u.error_codes, u.errors, fillvalue="")) for u in units],
+    }
+    parts = [dict(u.parts) for u in units]
+    for code in codes:
+        columns[f"p:{code}"] = [scores.get(code) for scores in parts]
+    df = pd.DataFrame(columns) if units else pd.DataFrame([], columns=list(columns))
     df["ok"] = df["ok"].astype(bool)
     df["ky"] = df["ky_hieu"].map(fold)
     df["names"] = [[n for n in dict.fromkeys((name_key(a), name_key(b))) if n]
