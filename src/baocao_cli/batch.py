@@ -587,14 +587,13 @@ class _Summaries:
         self.xlsx: Future[object] | None = None
 
     def start(self, fork: bool) -> None:
-        from .summary.tables import build_tables, overview
+        from .summary.tables import build_tables
         from .summary.workbook import write_summary_xlsx
 
         batch = self.batch
         with paused():
             self.tables = tables = build_tables(batch.units, self.rules, self.sources)
-            batch.summary_errors = list(tables.errors)
-            batch.summary_lines = overview(tables, self.rules)
+        batch.summary_errors = list(tables.errors)
         batch.summary_xlsx = batch.outdir / f"{SUMMARY_STEM}.xlsx"
         batch.summary_docx = batch.outdir / f"{SUMMARY_STEM}.docx"
         if not fork:
@@ -615,13 +614,15 @@ class _Summaries:
 
     def finish(self) -> None:
         from .summary.document import write_summary_docx
+        from .summary.tables import overview
         from .summary.workbook import write_summary_xlsx
 
         batch, tables = self.batch, self.tables
         assert batch.summary_xlsx is not None and batch.summary_docx is not None
-        with paused():
+        with paused():  # the docx's context is made here, and the screen's lines read it
             warnings = write_summary_docx(batch.summary_docx, batch.units, self.rules,
                                           self.info, self.template, tables)
+            batch.summary_lines = overview(tables, self.rules)
         written = False
         if self.xlsx is not None:
             try:
