@@ -126,11 +126,11 @@ def output_names(files: list[Path]) -> list[str]:
 def plan(files: list[Path], outdir: Path) -> list[Task]:
     tasks = []
     folders: dict[str, str] = {}
-    root = Path(real_path(outdir, folders))
+    root = real_path(outdir, folders)
     for i, (path, name) in enumerate(zip(files, output_names(files), strict=True)):
         out = outdir / name
         # cannot happen after safe_stem; never trust it
-        if Path(real_path(out, folders)).parent != root:
+        if os.path.dirname(real_path(out, folders)) != root:
             raise ValueError(f"tên tệp kết quả không an toàn: {name!r}")
         tasks.append(Task(i, path, out))
     return tasks

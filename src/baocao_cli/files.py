@@ -74,8 +74,10 @@ def real_path(path: Path | str, folders: dict[str, str] | None = None) -> str:
     workbooks in a few folders): a file that is no link, in a folder already resolved,
     costs one `lstat` instead of one per component of its path (POSIX; a path with `..`
     is resolved whole, as `..` after a link leaves the link's target)."""
-    if folders is not None and os.name == "posix" and ".." not in Path(path).parts:
-        absolute = os.path.abspath(path)
+    spelled = os.fspath(path)
+    if folders is not None and os.name == "posix" and not (
+            ".." in spelled and ".." in spelled.split("/")):
+        absolute = os.path.abspath(spelled)
         head, tail = os.path.split(absolute)
         if tail:
             try:
@@ -128,12 +130,12 @@ def check_clash(writes: Iterable[tuple[Path, str]], reads: Iterable[tuple[Path |
     for src, what in reads:
         if src is None:
             continue
-        key, inode = _identity(Path(src), folders)
+        key, inode = _identity(src, folders)
         by_path.setdefault(key, (Path(src), what))
         if inode is not None:
             by_inode.setdefault(inode, (Path(src), what))
     for out, out_what in writes:
-        key, inode = _identity(Path(out), folders)
+        key, inode = _identity(out, folders)
         hit = by_path.get(key) or (by_inode.get(inode) if inode is not None else None)
         if hit is not None:
             src, src_what = hit

@@ -7,6 +7,7 @@ to both.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -34,13 +35,14 @@ def collect(inputs: Iterable[Path], outdir: Path | None = None
     that unit's error.
     """
     folders: dict[str, str] = {}  # resolved once for all the files of a folder
-    out_resolved = Path(real_path(outdir)) if outdir is not None else None
-    seen: set[Path] = set()
+    # inside `outdir`: below its resolved spelling (compared as text: a thousand paths)
+    below = real_path(outdir).rstrip(os.sep) + os.sep if outdir is not None else None
+    seen: set[str] = set()
     files: list[Path] = []
     empty: list[Path] = []
 
     def add(p: Path) -> None:
-        key = Path(real_path(p, folders))  # a symlink loop is a unit's error, not a crash
+        key = real_path(p, folders)  # a symlink loop is a unit's error, not a crash
         if key not in seen:
             seen.add(key)
             files.append(p)
@@ -53,8 +55,7 @@ def collect(inputs: Iterable[Path], outdir: Path | None = None
                 # as that unit's problem rather than silently left out.
                 if p.suffix.lower() not in SUFFIXES or _hidden(p, item) or p.is_dir():
                     continue
-                if out_resolved is not None \
-                        and out_resolved in Path(real_path(p, folders)).parents:
+                if below is not None and real_path(p, folders).startswith(below):
                     continue
                 found.append(p)
             if not found:
