@@ -239,7 +239,8 @@ def _cells(tokens: list[tuple[str, ...]], strings: list[str], style_ids: dict[st
                     value = strings[int(v)]
             elif t == "inlineStr":
                 if is_open:  # its text, typed as a string
-                    t, value = "s", _text(inline)
+                    t, value = "s", (_text(inline) if "&" in inline or "\r" in inline
+                                     else inline)
             elif v:
                 value = v
                 if t == "str":
