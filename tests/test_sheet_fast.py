@@ -95,6 +95,19 @@ def _raw(xml: str | bytes) -> Callable[[Path], Path]:
 
 
 A2 = '<c r="A2" t="inlineStr"><is><t>Văn bản đi</t></is></c>'
+
+
+def _strings(strings: list[str]) -> Callable[[Path], Path]:
+    """A workbook whose `Văn bản` cells come from a shared string table of `strings`."""
+    rows = ('<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" t="s"><v>1</v></c>'
+            '<c r="C2"><v>3</v></c><c r="D2" t="s"><v>2</v></c></row>')
+
+    def make(tmp: Path) -> Path:
+        return package(tmp / "s.xlsx", [("Văn bản", sheet_xml(header(VB_HEADER) + rows))],
+                       strings=strings)
+    return make
+
+
 # Parts the one-pass path reads, and parts it must leave to the element reader.
 EDGES: dict[str, Callable[[Path], Path]] = {
     "values-and-types": _vb(
@@ -135,7 +148,9 @@ EDGES: dict[str, Callable[[Path], Path]] = {
     "empty-sheet-data": _raw(
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         '<sheetData/></worksheet>'),
-    # left to the element reader
+    "shared-strings": _strings(["<t>Văn bản đi</t>", '<t xml:space="preserve"> a &amp; '
+                                "&#7841;\r\nx005F_x0007_ </t>", "<t></t>"]),
+    # left to the element reader (for a shared string table, the sheet is still one pass)
     "missing-style": _vb(f'<row r="2">{A2}<c r="C2" s="99"><v>1</v></c></row>'),
     "missing-style-of-empty-cell": _vb(f'<row r="2">{A2}<c r="C2" s="99"/></row>'),
     "missing-row-style": _vb(f'<row r="2" s="99" customFormat="1">{A2}</row>'),
@@ -160,6 +175,14 @@ EDGES: dict[str, Callable[[Path], Path]] = {
     "long-text": _vb(f'<row r="2">{A2}<c r="B2" t="inlineStr"><is><t>{"x" * 200_000}'
                      '</t></is></c></row>'),
 }
+SHARED_EDGES = {
+    "shared-strings-rich": _strings(["<t>Văn bản đi</t>", "<r><t>a</t></r><r><t>b</t></r>",
+                                     "<t>c</t>"]),
+    "shared-strings-phonetic": _strings(["<t>Văn bản đi</t>", '<t>a</t><rPh sb="0" eb="1">'
+                                         "<t>x</t></rPh>", "<t>c</t>"]),
+    "shared-strings-empty-tag": _strings(["<t>Văn bản đi</t>", "<t/>", "<t>c</t>"]),
+}
+EDGES.update(SHARED_EDGES)
 LEFT_TO_ELEMENTS = {"missing-style", "missing-style-of-empty-cell", "missing-row-style",
                     "bad-number", "bad-shared-string", "comment-inside",
                     "attributes-reordered", "cell-outside-row", "row-in-row",
@@ -176,6 +199,23 @@ def test_edges_read_the_same_both_ways(tmp_path: Path, monkeypatch: pytest.Monke
     assert fast == slow
     vb = seen[:1]  # the `Văn bản` part is the first one given to the one-pass path
     assert vb == ([False] if name in LEFT_TO_ELEMENTS else [True])
+
+
+@pytest.mark.parametrize("name", ["shared-strings", *SHARED_EDGES])
+def test_shared_strings_one_pass_only_when_plain(name: str, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+    real = sheet_fast.shared_strings
+
+    def shared_strings(data: bytes, limit: int) -> Any:
+        got = real(data, limit)
+        seen.append(got is not None)
+        return got
+
+    monkeypatch.setattr(sheet_fast, "shared_strings", shared_strings)
+    fast, slow = _both(EDGES[name](tmp_path), monkeypatch)
+    assert fast == slow
+    assert seen[0] == (name == "shared-strings")
 
 
 def test_edge_values_are_what_excel_shows(tmp_path: Path) -> None:

@@ -126,6 +126,55 @@ def _markup(tokens: list[tuple[str, ...]]) -> int:
             + 4 * present(9) + present(11) + present(14))
 
 
+def _plain_text(data: bytes) -> str | None:
+    """The part as text when it may be read in one pass: within MAX_BYTES, no DTD, no
+    long run of text, UTF-8 (declared or not), no BOM, comment, CDATA or processing
+    instruction but the declaration."""
+    if len(data) > MAX_BYTES or declares_dtd(data) or _long_run(data):
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if text.startswith("\ufeff") or "<!--" in text or "<![CDATA[" in text \
+            or text.count("<?") > 1:
+        return None
+    if text.startswith("<?") and not _DECLARATION.match(text):
+        return None  # another encoding, or a declaration of another shape
+    return text
+
+
+# One shared string of the plain kind Excel, LibreOffice and baocao write.
+_STRING = re.compile(r'\s*<si><t(?: xml:space="preserve")?>([^<]*)</t></si>')
+
+
+def shared_strings(data: bytes, limit: int) -> list[str] | None:
+    """The shared string table when every string is plain text in an `<sst>` of the main
+    namespace, read in one pass; None otherwise (rich text, phonetic runs, a prefix, more
+    than `limit` strings…): xlsx._shared_strings then reads it as elements."""
+    text = _plain_text(data)
+    if text is None:
+        return None
+    start = text.find("<sst")
+    open_end = text.find(">", start) + 1
+    close = text.rfind("</sst>")
+    if start < 0 or close < open_end or text[open_end - 2] == "/" \
+            or text.find("xmlns", open_end) >= 0:
+        return None
+    content = text[open_end:close]
+    found = _STRING.findall(content)
+    if len(found) > limit or 4 * len(found) != content.count("<") \
+            or not _well_formed(data):
+        return None  # an element the strings do not cover (text between is ignored)
+    try:
+        root = fromstring((text[:open_end] + text[close:]).encode())
+    except ParseError:
+        return None
+    if root.tag != MAIN + "sst" or len(root):
+        return None
+    return [(_text(s) if "&" in s or "\r" in s else s).replace("x005F_", "") for s in found]
+
+
 def _well_formed(data: bytes) -> bool:
     """What ElementTree's parser would accept (the same expat, namespaces on)."""
     parser = expat.ParserCreate(None, "}")
@@ -140,20 +189,10 @@ def parse(data: bytes, *, strings: list[str], style_ids: dict[str, int],
           dates: frozenset[int], timedeltas: frozenset[int], epoch: dt.datetime,
           kept: int, row_hidden: Any, date_cell: Any) -> Parsed | None:
     """The sheet part `data` read whole, or None: the element reader must read it."""
-    if len(data) > MAX_BYTES or declares_dtd(data):
+    text = _plain_text(data)
+    if text is None or text.count("<sheetData") != 1 \
+            or text.find("xmlns=", text.find("<sheetData")) >= 0:
         return None
-    if _long_run(data):
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    if text.startswith("\ufeff") or "<!--" in text or "<![CDATA[" in text \
-            or text.count("<?") > 1 or text.count("<sheetData") != 1 \
-            or "xmlns=" in text[text.find("<sheetData"):]:
-        return None
-    if text.startswith("<?") and not _DECLARATION.match(text):
-        return None  # another encoding, or a declaration of another shape
     start = text.find("<sheetData")
     open_end = text.find(">", start) + 1
     if text[start:open_end] == "<sheetData/>":

@@ -664,6 +664,20 @@ def _shared_strings(data: Iterator[bytes], place: str) -> list[str]:
     Past `contract.MAX_SHARED_STRINGS` strings it is refused (E108) rather than held.
     openpyxl drops the `x005F_` of Excel's escaped underscores here (and only here).
     """
+    pieces: list[bytes] = []
+    size = 0
+    for piece in data:  # a plain table within sheet_fast's bounds: one pass
+        pieces.append(piece)
+        size += len(piece)
+        if size > sheet_fast.MAX_BYTES:
+            data = itertools.chain(pieces, data)
+            break
+    else:
+        whole = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+        plain = sheet_fast.shared_strings(whole, contract.MAX_SHARED_STRINGS)
+        if plain is not None:
+            return plain
+        data = iter((whole,))
     si = MAIN + "si"
     parser = XMLPullParser(("end",))
     strings: list[str] = []
