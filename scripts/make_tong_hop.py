@@ -182,14 +182,16 @@ def loop_table(doc, w: Writer, headers: list[str], widths: list[float], items: s
     no_split(t.rows[2])
 
 
-# The repeated row's paragraphs take their font, size and spacing from one named style, not
-# from properties written on each: the ranked table of 5,000 units is 3,000 bytes a row
-# lighter, which the fill, the zip and every reader of the document pay for.
-CELL_STYLE = ("Ô bảng tổng hợp", "OBangTongHop")
+# The repeated row's paragraphs take their font, size, spacing and alignment from named
+# styles, not from properties written on each: the ranked table of 5,000 units is 3,000
+# bytes a row lighter, which the fill, the zip and every reader of the document pay for.
+CELL_STYLE = ("Ô bảng tổng hợp", "OBang")  # centred
+CELL_STYLE_LEFT = ("Ô bảng tổng hợp, trái", "OBangTrai")
 
 
 def cell_style(doc) -> None:
-    """12 pt Times New Roman, black, single-spaced, no indent or space: a table cell."""
+    """12 pt Times New Roman, black, single-spaced, no indent or space, centred: a table
+    cell; and the same aligned left (names, files)."""
     from docx.enum.style import WD_STYLE_TYPE
     from docx.shared import RGBColor
 
@@ -199,6 +201,7 @@ def cell_style(doc) -> None:
     st.base_style = doc.styles["Normal"]
     st.quick_style = False
     pf = st.paragraph_format
+    pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
     pf.first_line_indent = pf.left_indent = pf.right_indent = Cm(0)
     pf.space_before = pf.space_after = Pt(0)
     pf.line_spacing = 1.0
@@ -206,13 +209,17 @@ def cell_style(doc) -> None:
     st.font.bold = st.font.italic = False
     st.font.color.rgb = RGBColor(0, 0, 0)
     set_fonts(st.element, 12)
+    name, style_id = CELL_STYLE_LEFT
+    left = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    left.element.set(qn("w:styleId"), style_id)
+    left.base_style = st
+    left.quick_style = False
+    left.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
 
 
 def cell_para(cell, text: str, *, small: bool, align: str) -> None:
-    """A paragraph of CELL_STYLE: only its alignment, and 11 pt for a file's name."""
-    p = cell.add_paragraph(style=CELL_STYLE[0])
-    p.paragraph_format.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER,
-                                    "left": WD_ALIGN_PARAGRAPH.LEFT}[align]
+    """A paragraph of CELL_STYLE (or its left-aligned twin), 11 pt for a file's name."""
+    p = cell.add_paragraph(style=(CELL_STYLE if align == "center" else CELL_STYLE_LEFT)[0])
     run = p.add_run(text)
     if small:
         run.font.size = Pt(11)
