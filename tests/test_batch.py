@@ -418,3 +418,28 @@ def test_chart_is_a_png_image() -> None:
     image = Image.open(io.BytesIO(png))
     image.load()
     assert image.mode == "RGB" and [round(d) for d in image.info["dpi"]] == [200, 200]
+
+
+def test_a_plan_is_used_only_for_the_same_arguments(units: Path, tmp_path: Path) -> None:
+    """The command checks the outputs first (check_outputs) and hands that plan to the run;
+    the run looks again whenever the plan is not for its own arguments, or when one of
+    the summary's own files sits among the plan's units."""
+    from baocao_cli.batch import check_outputs
+    from baocao_cli.summary.sources import Sources
+
+    out = tmp_path / "ra"
+    plan = check_outputs([units], out)
+    assert len(plan.tasks) == 8
+    done = run_batch([units], out, jobs=1, write_summary=False, plan=plan)
+    assert [u.source for u in done.units] == [str(t.source) for t in plan.tasks]
+    one = units / "a"
+    elsewhere = check_outputs([one], out)  # another folder: its plan is not taken
+    assert len(run_batch([units], out, jobs=1, write_summary=False, plan=elsewhere).units) == 8
+    roster = units / "a" / "alpha.xlsx"  # a summary's own file among the units
+    sources = Sources(paths=[roster])
+    protect = [(roster, "danh sách đơn vị (--don-vi)")]
+    plan = check_outputs([units], out, protect=protect)
+    got = run_batch([units], out, jobs=1, write_summary=False, protect=protect, plan=plan,
+                    sources=sources)
+    assert len(got.units) == 7 and all("alpha" not in u.source or "b/" in u.source
+                                       for u in got.units)

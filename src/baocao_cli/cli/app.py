@@ -406,7 +406,7 @@ def batch(
                (nam_truoc, "bảng tổng hợp năm trước (--nam-truoc)"),
                (tham_dinh, "bảng thẩm định (--tham-dinh)")]
     try:  # before any input is read: a clash is named as such, not as a bad template
-        check_outputs(inputs, outdir, pdf=pdf, protect=protect)
+        plan = check_outputs(inputs, outdir, pdf=pdf, protect=protect)
     except PathClash as exc:
         raise _usage_error(str(exc)) from None
     blob = _checked_template(template, tong_hop=False)
@@ -489,7 +489,7 @@ def batch(
         done = run_batch(inputs, outdir, rules=loaded, jobs=jobs or default_jobs(),
                          template=blob, pdf=pdf, info=header, on_start=started,
                          on_result=one, on_pdf=pdf_step, protect=protect, sources=sources,
-                         template_tong_hop=tong_hop_blob)
+                         template_tong_hop=tong_hop_blob, plan=plan)
     except PathClash as exc:
         raise _usage_error(str(exc)) from None
     except Interrupted as stop:
@@ -824,6 +824,7 @@ def main(argv: list[str] | None = None) -> int:
                            err=True)
         return 128 + (_SIGNALLED[0] if _SIGNALLED else signal.SIGINT)
     return code
+
 
 
 def _run(argv: list[str] | None) -> int:
