@@ -817,6 +817,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for sig, handler in old:
             signal.signal(sig, handler)  # type: ignore[arg-type]
+    if argv is None:  # the command's own process, which ends now
+        _exit_lightly()
     if code == 130 or _SIGNALLED:
         if not _TOLD:
             with _suppress_pipe():
@@ -825,6 +827,17 @@ def main(argv: list[str] | None = None) -> int:
         return 128 + (_SIGNALLED[0] if _SIGNALLED else signal.SIGINT)
     return code
 
+
+def _exit_lightly() -> None:
+    """Spare the interpreter's last garbage collection over everything still alive: after
+    a batch of 1,000 units (pandas, the frames, the templates) it took 0.25 s between the
+    last line printed and the end of the process, against 0.05 s with the objects frozen.
+    Every file is closed by then (outputs are written through `files.write_atomic`);
+    `gc.freeze` only keeps the collector from looking at them again. Only when `main` is
+    the process's entry (no `argv`), never for a caller that goes on."""
+    import gc
+
+    gc.freeze()
 
 
 def _run(argv: list[str] | None) -> int:
