@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from baocao_cli.vn import (
     clean_text,
@@ -126,3 +128,19 @@ def test_clean_text_nfc_and_control_characters() -> None:
 ])
 def test_legacy_encoding_detection(text: str, legacy: bool) -> None:
     assert looks_legacy_encoded(text) is legacy
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=st.one_of(st.decimals(allow_nan=False, allow_infinity=False),
+                       st.integers(-10 ** 30, 10 ** 30)),
+       places=st.integers(0, 9))
+def test_format_number_is_the_rounded_value_written_out(value: Decimal | int,
+                                                         places: int) -> None:
+    """The shortcut for values with few decimals (no rounding, no context) gives what
+    rounding half-up first gives, at any magnitude."""
+    rounded = round_half_up(Decimal(value), places)
+    whole, _, frac = f"{rounded.copy_abs():f}".partition(".")
+    frac = frac.rstrip("0")
+    grouped = f"{int(whole):,}".replace(",", ".")
+    expected = ("-" if rounded < 0 else "") + grouped + ("," + frac if frac else "")
+    assert format_number(value, places) == expected

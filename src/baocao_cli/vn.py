@@ -161,17 +161,27 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
     if not value.is_finite():
         return value
     digits = max(value.adjusted(), 0) + places + 2
+    quantum = _QUANTA[places] if 0 <= places < len(_QUANTA) else Decimal(1).scaleb(-places)
+    ctx = decimal.getcontext()
+    if digits <= ctx.prec and digits <= ctx.Emax:  # nearly always: no context of its own
+        return value.quantize(quantum, rounding=ROUND_HALF_UP)
     with decimal.localcontext() as ctx:
         ctx.prec = max(ctx.prec, digits)
         ctx.Emax = max(ctx.Emax, digits)
-        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        return value.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+_QUANTA = tuple(Decimal(1).scaleb(-places) for places in range(8))
 
 
 def format_number(value: Decimal | int | None, places: int = 3) -> str:
     """`8800` → `8.800`, `143.63` → `143,63`; at most `places` decimals, no trailing zeros."""
     if value is None:
         return ""
-    d = round_half_up(Decimal(value), places)
+    d = value if type(value) is Decimal else Decimal(value)
+    exponent = d.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent < -places:  # else nothing to round
+        d = round_half_up(d, places)
     if not d.is_finite():
         return str(d)
     sign = "-" if d < 0 else ""
