@@ -209,16 +209,23 @@ def _style_ref(style_id: str):
     return el
 
 
+def paragraph_style(doc, name: str, style_id: str, base=None):
+    """A new paragraph style `name` with the id `style_id`, based on Normal (or `base`),
+    kept out of Word's quick gallery."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    st = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    st.element.set(qn("w:styleId"), style_id)
+    st.base_style = base if base is not None else doc.styles["Normal"]
+    st.quick_style = False
+    return st
+
+
 def rule_styles(doc) -> None:
     """The rules' paragraph styles: a centred top border, 1 pt text, 5 pt before, so a
     paragraph given the style in Word is such a line too."""
-    from docx.enum.style import WD_STYLE_TYPE
-
     for name, (style_id, _) in RULE_STYLES.items():
-        st = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        st.element.set(qn("w:styleId"), style_id)
-        st.base_style = doc.styles["Normal"]
-        st.quick_style = False
+        st = paragraph_style(doc, name, style_id)
         pf = st.paragraph_format
         pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
         pf.space_before, pf.space_after = Pt(5), Pt(0)

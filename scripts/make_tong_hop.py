@@ -38,6 +38,7 @@ from make_template import (
     header_block,
     new_document,
     no_split,
+    paragraph_style,
     repeat_header,
     set_fonts,
     var,
@@ -192,14 +193,9 @@ CELL_STYLE_LEFT = ("Ô bảng tổng hợp, trái", "OBangTrai")
 def cell_style(doc) -> None:
     """12 pt Times New Roman, black, single-spaced, no indent or space, centred: a table
     cell; and the same aligned left (names, files)."""
-    from docx.enum.style import WD_STYLE_TYPE
     from docx.shared import RGBColor
 
-    name, style_id = CELL_STYLE
-    st = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-    st.element.set(qn("w:styleId"), style_id)
-    st.base_style = doc.styles["Normal"]
-    st.quick_style = False
+    st = paragraph_style(doc, *CELL_STYLE)
     pf = st.paragraph_format
     pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
     pf.first_line_indent = pf.left_indent = pf.right_indent = Cm(0)
@@ -209,11 +205,7 @@ def cell_style(doc) -> None:
     st.font.bold = st.font.italic = False
     st.font.color.rgb = RGBColor(0, 0, 0)
     set_fonts(st.element, 12)
-    name, style_id = CELL_STYLE_LEFT
-    left = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-    left.element.set(qn("w:styleId"), style_id)
-    left.base_style = st
-    left.quick_style = False
+    left = paragraph_style(doc, *CELL_STYLE_LEFT, base=st)
     left.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
 
 
