@@ -423,11 +423,11 @@ def run_batch(
             marks = {p: _mark(p) for p in finals}
             writers = _Summaries(batch, rules, info, template_tong_hop, sources)
             writers.start(fork=jobs > 1)  # the tables; tong-hop.xlsx's worker forked
-        if pdfs is not None:  # the reports' PDFs are made while the summaries are written
-            pdfs.start(batch, writers is not None)
         if writers is not None:
             writers.finish()  # tong-hop.docx here
         summaries = writers is not None
+        if pdfs is not None:  # the reports and tong-hop.docx, shared by the LibreOffices
+            pdfs.start(batch)
         if pdfs is not None:
             pdfs.finish(batch)
     except BaseException as exc:
@@ -699,12 +699,13 @@ def write_summaries(batch: BatchResult, rules: Rules, *, info: tuple[Info, list[
 
 
 class _Pdfs:
-    """The PDF stage of `batch --pdf` (render/pdf.py): a PDF beside each report, then
-    beside tong-hop.docx. The reports' PDFs are begun, by `jobs` LibreOffices each
-    started once for its share, as soon as the reports are written, while this process
-    writes the summaries on one core; tong-hop.docx follows when written. A failure is
-    noted on its unit (or on the summary); the reports themselves stand. Without
-    LibreOffice `finish` raises the PdfError, the reports and summaries written."""
+    """The PDF stage of `batch --pdf` (render/pdf.py): a PDF beside each report and beside
+    tong-hop.docx, made by `jobs` LibreOffices each started once for its share, once the
+    summaries are written. (Begun while they were written, tong-hop.docx then needed a
+    LibreOffice started for it alone: more than the summaries' few tenths of a second on
+    a province's batch.) A failure is noted on its unit (or on the summary); the reports
+    themselves stand. Without LibreOffice `finish` raises the PdfError, the reports and
+    summaries written."""
 
     def __init__(self, jobs: int, on_pdf: Callable[[int, int], None] | None) -> None:
         self.jobs, self.on_pdf = jobs, on_pdf
@@ -715,7 +716,7 @@ class _Pdfs:
         self.owners: list[int | None] = []  # the unit's position in batch.units; None: summary
         self.total = self.count = 0
 
-    def start(self, batch: BatchResult, summary: bool) -> None:
+    def start(self, batch: BatchResult) -> None:
         from .render.pdf import Conversions, PdfError
 
         for k, unit in enumerate(batch.units):
@@ -723,7 +724,11 @@ class _Pdfs:
                 docx = batch.outdir / unit.output
                 self.pairs.append((docx, docx.with_suffix(".pdf")))
                 self.owners.append(k)
-        self.total = len(self.pairs) + summary
+        summary = batch.summary_docx
+        if summary is not None and summary.is_file():
+            self.pairs.append((summary, summary.with_suffix(".pdf")))
+            self.owners.append(None)
+        self.total = len(self.pairs)
         if not self.total:
             return
         try:
@@ -748,15 +753,8 @@ class _Pdfs:
             raise self.missing
         if self.conversions is None:
             return
-        summary = batch.summary_docx
-        if summary is not None and summary.is_file():
-            self.pairs.append((summary, summary.with_suffix(".pdf")))
-            self.owners.append(None)
-            self.conversions.submit(self.pairs[-1:])
         errors = self.conversions.wait()
         self.stop()
-        if self.on_pdf is not None and self.count < self.total:  # no tong-hop.docx
-            self.on_pdf(self.count, self.count)
         for owner, (_docx, target), error in zip(self.owners, self.pairs, errors, strict=True):
             if owner is None:
                 if error:

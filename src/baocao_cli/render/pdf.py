@@ -451,9 +451,9 @@ class Conversions:
     `submit` starts converting a wave of (docx, pdf) pairs at once, with up to `workers`
     LibreOffices of its own, each started once for its share (round robin: the units
     come in input order, similar sizes next to each other); `wait` returns, per pair in
-    the order submitted, None or why it failed. So `batch --pdf` converts the reports
-    while it writes the summaries, then tong-hop.docx. The work is in the LibreOffice
-    processes: this process only watches them, one thread each.
+    the order submitted, None or why it failed; a later wave starts LibreOffices of its
+    own. `batch --pdf` submits its reports and tong-hop.docx in one wave. The work is in
+    the LibreOffice processes: this process only watches them, one thread each.
 
     Used as a context manager, entered and left in the same thread: leaving it, however
     (the end, an error, Ctrl-C, SIGTERM), kills every LibreOffice of the run and removes
