@@ -166,6 +166,10 @@ EDGES: dict[str, Callable[[Path], Path]] = {
     "other-namespace": _raw(
         '<worksheet xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main"><sheetData>'
         '<row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>'),
+    "namespace-only-in-a-value": _raw(
+        '<worksheet a=\' xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"\' '
+        'xmlns="urn:other"><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>'
+        '</worksheet>'),
     "utf-16": _raw(('<?xml version="1.0" encoding="UTF-16"?><worksheet xmlns="'
                     'http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
                     '<row r="1"><c r="A1" t="inlineStr"><is><t>Nhóm</t></is></c></row>'
@@ -187,6 +191,7 @@ LEFT_TO_ELEMENTS = {"missing-style", "missing-style-of-empty-cell", "missing-row
                     "bad-number", "bad-shared-string", "comment-inside",
                     "attributes-reordered", "cell-outside-row", "row-in-row",
                     "row-after-sheet-data", "shared-formula", "other-namespace", "utf-16",
+                    "namespace-only-in-a-value",
                     "truncated", "undefined-entity", "long-text"}
 
 

@@ -175,6 +175,24 @@ def shared_strings(data: bytes, limit: int) -> list[str] | None:
     return [(_text(s) if "&" in s or "\r" in s else s).replace("x005F_", "") for s in found]
 
 
+_ROOT = re.compile(r'<[A-Za-z][\w.-]*(?:\s[^>]*)?\sxmlns="' + re.escape(MAIN[1:-1]) + '"')
+
+
+def _plain_frame(outside: str, start: int) -> bool:
+    """Whether the part around <sheetData> (well-formed, checked before) can hold nothing
+    the element reader would read: no `row` or `mergeCell` anywhere in it, the main
+    namespace declared the default on an unprefixed root, and no namespace declared
+    between the root and <sheetData> (so <sheetData> is in the main namespace). Otherwise
+    its tree is parsed and looked at."""
+    if "row" in outside or "mergeCell" in outside:
+        return False
+    root = outside.find("<", outside.find("?>") + 2 if outside.startswith("<?") else 0)
+    root_end = outside.find(">", root)
+    # without `'`, every value is in double quotes and cannot hold the declaration
+    return "'" not in outside[root:root_end] and bool(
+        _ROOT.match(outside, root, root_end + 1)) and "xmlns" not in outside[root_end:start]
+
+
 def _well_formed(data: bytes) -> bool:
     """What ElementTree's parser would accept (the same expat, namespaces on)."""
     parser = expat.ParserCreate(None, "}")
@@ -207,16 +225,19 @@ def parse(data: bytes, *, strings: list[str], style_ids: dict[str, int],
         return None
     if not _well_formed(data):
         return None
-    try:
-        skeleton = fromstring((text[:start] + "<sheetData/>" + text[close:]).encode())
-    except ParseError:
-        return None
-    frames = [el for el in skeleton.iter() if el.tag in (MAIN + "sheetData", MAIN + "row",
-                                                         MAIN + "mergeCells")]
-    merges = [el for el in frames if el.tag == MAIN + "mergeCells"]
-    if [el.tag for el in frames if el.tag != MAIN + "mergeCells"] != [MAIN + "sheetData"] \
-            or len(merges) > 1:
-        return None  # a row outside <sheetData>, or <sheetData> in another namespace
+    outside = text[:start] + "<sheetData/>" + text[close:]
+    merges: list[Element] = []
+    if not _plain_frame(outside, start):
+        try:
+            skeleton = fromstring(outside.encode())
+        except ParseError:
+            return None
+        frames = [el for el in skeleton.iter()
+                  if el.tag in (MAIN + "sheetData", MAIN + "row", MAIN + "mergeCells")]
+        merges = [el for el in frames if el.tag == MAIN + "mergeCells"]
+        if [el.tag for el in frames if el.tag != MAIN + "mergeCells"] \
+                != [MAIN + "sheetData"] or len(merges) > 1:
+            return None  # a row outside <sheetData>, or <sheetData> in another namespace
     tokens = _TOKEN.findall(content)
     if _markup(tokens) != content.count("<"):
         return None  # an element the tokens do not cover (text between them is ignored)
