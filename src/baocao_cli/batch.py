@@ -266,7 +266,7 @@ class _Preload(threading.Thread):
     """What only the summary needs, loaded in the parent while the workers build the
     units, instead of after them: pandas (0.7 s), the writers' libraries, the chart's
     fonts and the consolidated report's template, prepared and checked. The summary's
-    two workers are forked once it is done and inherit all of it. Started only after the
+    worker is forked once it is done and inherits all of it. Started only after the
     units' workers are forked (a fork copies no thread, but would copy a held import
     lock). Any failure here is left for the summary itself to meet and report."""
 
@@ -423,12 +423,10 @@ def run_batch(
             marks = {p: _mark(p) for p in finals}
             writers = _Summaries(batch, rules, info, template_tong_hop, sources)
             writers.start(fork=jobs > 1)  # the tables; tong-hop.xlsx's worker forked
-        if writers is not None:
             writers.finish()  # tong-hop.docx here
         summaries = writers is not None
         if pdfs is not None:  # the reports and tong-hop.docx, shared by the LibreOffices
             pdfs.start(batch)
-        if pdfs is not None:
             pdfs.finish(batch)
     except BaseException as exc:
         if pdfs is not None:  # every LibreOffice stopped, its temporary folder removed
@@ -618,8 +616,9 @@ class _Summaries:
     it inherits them instead of receiving a pickled copy (where a worker is a new
     interpreter, it receives them pickled), while this process writes
     tong-hop.docx (`finish`); each takes a few tenths of a second for a province. The
-    fork comes before any PDF thread starts (run_batch starts them between the two
-    calls): no thread is copied in the middle of its work."""
+    fork comes before any PDF thread starts (run_batch starts them after `finish`): no
+    thread is copied in the middle of its work. benchmarks/bench_summary.py times the two
+    steps apart."""
 
     def __init__(self, batch: BatchResult, rules: Rules, info: tuple[Info, list[str]] | None,
                  template: bytes | None, sources: Sources | None) -> None:
@@ -681,21 +680,6 @@ class _Summaries:
         if self.pool is not None:
             self.pool.shutdown()
             self.pool = None
-
-
-def write_summaries(batch: BatchResult, rules: Rules, *, info: tuple[Info, list[str]] |
-                    None = None, template: bytes | None = None, sources: Sources | None = None,
-                    fork: bool = True) -> None:
-    """Both summary files of `batch`, as run_batch writes them (benchmarks/bench_summary.py
-    times this); a stop meanwhile stops the forked writer too."""
-    summaries = _Summaries(batch, rules, info, template, sources)
-    try:
-        summaries.start(fork)
-        summaries.finish()
-    except BaseException:
-        if summaries.pool is not None:
-            _stop(summaries.pool)
-        raise
 
 
 class _Pdfs:
@@ -826,40 +810,46 @@ def read_sources(rules: Rules, *, roster: Path | None = None,
         read_roster,
     )
 
-    jobs: list[tuple[Path, Callable[..., object], tuple[object, ...]]] = []
+    jobs: dict[str, tuple[Path, Callable[..., object], tuple[object, ...]]] = {}
     if roster is not None:
-        jobs.append((roster, read_roster, (roster,)))
+        jobs["roster"] = (roster, read_roster, (roster,))
     if last_year is not None:
-        jobs.append((last_year, read_last_year, (last_year, rules)))
+        jobs["last_year"] = (last_year, read_last_year, (last_year, rules))
     if review is not None:
-        jobs.append((review, read_review, (review, rules)))
+        jobs["review"] = (review, read_review, (review, rules))
+    sizes = {key: _size(path) for key, (path, _, _) in jobs.items()}
     if parallel is None:
-        parallel = len(jobs) > 1 and _forks() and sum(_size(p) for p, _, _ in jobs) \
-            >= PARALLEL_SOURCES
-    got: dict[Path, object] = {}
+        parallel = len(jobs) > 1 and _forks() and sum(sizes.values()) >= PARALLEL_SOURCES
+    got: dict[str, object] = {}
     if parallel and len(jobs) > 1:
-        largest = sorted(jobs, key=lambda job: -_size(job[0]))[:2]
+        largest = sorted(jobs, key=lambda key: -sizes[key])[:2]
         with _signals_held():
             pool = _pool(len(largest), rules, b"")
         try:
-            futures = {path: pool.submit(_busy, call_paused, read, *args)
-                       for path, read, args in largest}
-            for path, read, args in jobs:
-                got[path] = futures[path] if path in futures else call_paused(read, *args)
-            for path, value in got.items():  # in the options' order: the same first error
-                got[path] = value.result() if isinstance(value, Future) else value
+            futures = {key: pool.submit(_busy, call_paused, jobs[key][1], *jobs[key][2])
+                       for key in largest}
+            failed: dict[str, Exception] = {}
+            for key, (_, read, args) in jobs.items():
+                if key not in futures:
+                    try:
+                        got[key] = call_paused(read, *args)
+                    except Exception as exc:  # raised in its turn, below
+                        failed[key] = exc
+            for key in jobs:  # in the options' order: the same first error as in turn
+                if key in failed:
+                    raise failed[key]
+                if key in futures:
+                    got[key] = futures[key].result()
         except BaseException:
             _stop(pool)
             raise
         pool.shutdown()
     else:
-        for path, read, args in jobs:
-            got[path] = call_paused(read, *args)
+        for key, (_, read, args) in jobs.items():
+            got[key] = call_paused(read, *args)
     return Sources(
-        roster=got.get(roster) if roster is not None else None,  # type: ignore[arg-type]
-        roster_path=roster,
-        last_year=got.get(last_year) if last_year is not None else None,  # type: ignore[arg-type]
-        review=got.get(review) if review is not None else None,  # type: ignore[arg-type]
+        roster=got.get("roster"), roster_path=roster,  # type: ignore[arg-type]
+        last_year=got.get("last_year"), review=got.get("review"),  # type: ignore[arg-type]
         paths=[p for p in (roster, last_year, review) if p is not None])
 
 
