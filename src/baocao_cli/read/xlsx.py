@@ -351,25 +351,16 @@ class _Reader:
         once parsed, and the reading stops at the contract's limits (SheetTooLarge) before
         the sheet is held whole. Empty cells are only counted (max_row); max_column counts
         the cells with a value or a formula, and merged ranges."""
-        pieces: list[bytes] = []
-        size = rows = cells = 0
-        tail = b""
-        for piece in data:  # a part within sheet_fast's bounds is first tried in one pass
-            pieces.append(piece)
-            size += len(piece)
-            seen = tail + piece
-            rows += seen.count(b"<row")
-            cells += seen.count(b"<c ")
-            tail = piece[-3:]
-            if size > sheet_fast.MAX_BYTES or rows > contract.MAX_SHEET_ROWS \
-                    or cells > sheet_fast.MAX_CELLS:
-                data = itertools.chain(pieces, data)  # streamed, refused as it inflates
-                break
-        else:
-            whole = pieces[0] if len(pieces) == 1 else b"".join(pieces)
-            if self._fast_sheet(whole, sheet):
-                return
-            data = iter((whole,))
+        counts = [0, 0]  # rows, cells
+
+        def bounded(seen: bytes) -> bool:
+            counts[0] += seen.count(b"<row")
+            counts[1] += seen.count(b"<c ")
+            return counts[0] <= contract.MAX_SHEET_ROWS and counts[1] <= sheet_fast.MAX_CELLS
+
+        whole, data = _held(data, bounded)
+        if whole is not None and self._fast_sheet(whole, sheet):
+            return
         parser = XMLPullParser(("end",))
         rows = sheet.rows
         merges: list[Element] = []
@@ -664,20 +655,11 @@ def _shared_strings(data: Iterator[bytes], place: str) -> list[str]:
     Past `contract.MAX_SHARED_STRINGS` strings it is refused (E108) rather than held.
     openpyxl drops the `x005F_` of Excel's escaped underscores here (and only here).
     """
-    pieces: list[bytes] = []
-    size = 0
-    for piece in data:  # a plain table within sheet_fast's bounds: one pass
-        pieces.append(piece)
-        size += len(piece)
-        if size > sheet_fast.MAX_BYTES:
-            data = itertools.chain(pieces, data)
-            break
-    else:
-        whole = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+    whole, data = _held(data)
+    if whole is not None:  # a plain table is read in one pass
         plain = sheet_fast.shared_strings(whole, contract.MAX_SHARED_STRINGS)
         if plain is not None:
             return plain
-        data = iter((whole,))
     si = MAIN + "si"
     parser = XMLPullParser(("end",))
     strings: list[str] = []
@@ -694,6 +676,25 @@ def _shared_strings(data: Iterator[bytes], place: str) -> list[str]:
 
     stream(data, parser, take, place)
     return strings
+
+
+def _held(data: Iterator[bytes], bounded: Callable[[bytes], bool] | None = None
+          ) -> tuple[bytes | None, Iterator[bytes]]:
+    """A part's bytes whole when it stays within sheet_fast.MAX_BYTES (and `bounded`,
+    given each piece with the last 3 bytes of the one before), for the one-pass readers;
+    else None. Either way the pieces to stream, none lost: past a bound the part is
+    streamed as it inflates, never held whole."""
+    pieces: list[bytes] = []
+    size = 0
+    tail = b""
+    for piece in data:
+        pieces.append(piece)
+        size += len(piece)
+        if size > sheet_fast.MAX_BYTES or (bounded is not None and not bounded(tail + piece)):
+            return None, itertools.chain(pieces, data)
+        tail = piece[-3:]
+    whole = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+    return whole, iter((whole,))
 
 
 def stream(data: Iterator[bytes], parser: XMLPullParser, take: Callable[[], None],
