@@ -158,3 +158,16 @@ def from_ISO8601(text: str) -> Any:  # openpyxl's name
         found = {k: float(v) if v else v for k, v in match.groupdict(0).items()}
         return dt.timedelta(**found)
     raise ValueError(f"Invalid datetime value {text}")
+
+
+def typed_text(t: str, value: str) -> tuple[str, Any]:
+    """A `<v>` of a type other than number, shared string or inline string, as openpyxl
+    types it: `str` is text, `b` a boolean, `d` an ISO date; any other type (`e`, an
+    error) keeps its text. Both sheet readers use it."""
+    if t == "str":
+        return "s", value
+    if t == "b":
+        return t, bool(int(value))
+    if t == "d":
+        return t, from_ISO8601(value)
+    return t, value

@@ -25,7 +25,7 @@ from xml.etree.ElementTree import Element, ParseError, fromstring
 from xml.parsers import expat
 
 from .. import contract
-from .excel import column_index, from_ISO8601
+from .excel import column_index, typed_text
 from .guards import declares_dtd
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -302,13 +302,7 @@ def _cells(tokens: list[tuple[str, ...]], strings: list[str], style_ids: dict[st
                     t, value = "s", (_text(inline) if "&" in inline or "\r" in inline
                                      else inline)
             elif v:
-                value = v
-                if t == "str":
-                    t = "s"
-                elif t == "b":
-                    value = bool(int(v))
-                elif t == "d":
-                    value = from_ISO8601(v)
+                t, value = typed_text(t, v)
             if f:
                 formulas[(rr, col)] = "=" + _text(f)
             elif value is None:

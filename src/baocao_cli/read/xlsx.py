@@ -38,10 +38,10 @@ from .excel import (
     cell_range,
     coordinate,
     from_excel,
-    from_ISO8601,
     get_column_letter,
     is_date_format,
     is_timedelta_format,
+    typed_text,
 )
 from .guards import declares_dtd
 
@@ -490,12 +490,8 @@ class _Reader:
                             t, value = _date_cell(value, epoch, s in self.timedeltas)
                     elif t == "s":
                         value = strings[int(value)]
-                    elif t == "str":
-                        t = "s"
-                    elif t == "b":
-                        value = bool(int(value))
-                    elif t == "d":
-                        value = from_ISO8601(value)
+                    else:
+                        t, value = typed_text(t, value)
                 f = c.find(_F)
                 if f is not None:
                     formula = _formula(f, masters, ref or f"{get_column_letter(col)}{rr}")
