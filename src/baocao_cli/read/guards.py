@@ -6,7 +6,11 @@ central directory and a bounded streaming pass, so nothing large or hostile is e
 
 from __future__ import annotations
 
+import bisect
+import io
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 from ..files import InputProblem, input_problem
@@ -35,7 +39,8 @@ def inspect(path: Path, keep: bool = False
     One streaming pass over the zip: sizes are capped from the central directory before
     anything is inflated, every member is inflated in 1 MB chunks (checking its CRC) and
     XML prologs are searched for DTD declarations (entity attacks). The reader parses the
-    kept members rather than inflating them a second time.
+    kept members rather than inflating them a second time. A small, sound zip (a unit's
+    workbook) is read whole and inflated from memory instead, with the same verdict.
     """
     name = path.name
     problem = input_problem(path)  # a FIFO, a device, a loop, no permission: never opened
@@ -49,23 +54,27 @@ def inspect(path: Path, keep: bool = False
     with fh:  # one open file for the signature, the zip test and the members
         try:
             head = fh.read(8)
+            # A small zip is read whole: its members are inflated from memory (`_inflated`)
+            data = head + fh.read(_WHOLE_FILE) if 8 <= size <= _WHOLE_FILE \
+                and head != OLE_MAGIC else None
         except OSError as exc:
             return make("E006", sheet=name, detail=exc.strerror or str(exc)), [], {}
         if size == 0:
             return make("E002", sheet=name), [], {}
         if head == OLE_MAGIC:
             return _inspect_ole(path, size)
-        if not zipfile.is_zipfile(fh):
+        source = io.BytesIO(data) if data is not None else fh
+        if not zipfile.is_zipfile(source):
             if head.startswith(b"PK\x03\x04"):
                 return make("E006", sheet=name, detail="tệp nén ZIP bị cắt cụt, thiếu phần "
                             "danh mục ở cuối tệp"), [], {}
-            fh.seek(0)
-            kind = _text_kind(fh.read(4096), path.suffix) if _looks_text(head) \
+            source.seek(0)
+            kind = _text_kind(source.read(4096), path.suffix) if _looks_text(head) \
                 else "không phải tệp nén ZIP"
             return make("E003", sheet=name, detail=kind), [], {}
         try:
-            with zipfile.ZipFile(fh) as zf:
-                return _inspect_zip(zf, name, keep)
+            with zipfile.ZipFile(source) as zf:
+                return _inspect_zip(zf, name, keep, data)
         except Exception as exc:  # zipfile and zlib raise many types for damaged archives
             return make("E006", sheet=name, detail=_zip_detail(exc)), [], {}
 
@@ -82,7 +91,7 @@ def _file_issue(path: Path, problem: InputProblem) -> Issue:
     return make("E010", sheet=name, detail=problem.reason)
 
 
-def _inspect_zip(zf: zipfile.ZipFile, name: str, keep: bool
+def _inspect_zip(zf: zipfile.ZipFile, name: str, keep: bool, data: bytes | None = None
                  ) -> tuple[Issue | None, list[str], dict[str, bytes]]:
     infos = zf.infolist()
     names = [i.filename for i in infos]
@@ -99,6 +108,9 @@ def _inspect_zip(zf: zipfile.ZipFile, name: str, keep: bool
     ):
         return make("E007", sheet=name, detail=f"{total // (1024 * 1024)} MB",
                     limit=f"{MAX_UNCOMPRESSED // (1024 * 1024)} MB"), [], {}
+    whole = _inflated(data, infos, zf.start_dir) if data is not None else None
+    if whole is not None:  # every member sound: the same checks on the inflated bytes
+        return _screened(whole, infos, name, keep)
     parts: dict[str, bytes] = {}
     kept = 0
     for info in infos:
@@ -117,6 +129,80 @@ def _inspect_zip(zf: zipfile.ZipFile, name: str, keep: bool
                         kept += len(chunk)
                 first = False
     return None, names, parts
+
+
+def _screened(whole: dict[str, bytes], infos: list[zipfile.ZipInfo], name: str, keep: bool
+              ) -> tuple[Issue | None, list[str], dict[str, bytes]]:
+    """The streaming pass's verdict and kept parts, from members already inflated."""
+    parts: dict[str, bytes] = {}
+    kept = 0
+    for info in infos:
+        member = whole.get(info.filename)
+        if not member or not info.filename.endswith((".xml", ".rels")):
+            continue  # a folder, an empty member (no first chunk), or not XML
+        if declares_dtd(member if len(member) <= _PROLOG else member[:_PROLOG]):
+            return make("E009", sheet=name, part=info.filename), [], {}
+        if keep and len(member) <= KEEP_PART and kept + len(member) <= KEEP_TOTAL:
+            parts[info.filename] = member
+            kept += len(member)
+    return None, [i.filename for i in infos], parts
+
+
+# A file this small is read whole and its members inflated from memory when each is one the
+# reader may keep and all of them fit what it keeps: no more is ever held than the streaming
+# pass holds. zipfile's per-member opening was most of a unit's guard.
+_WHOLE_FILE = 4 << 20
+_LOCAL = struct.Struct("<4s22xHH")  # a local header's signature and its two lengths
+
+
+def _inflated(data: bytes, infos: list[zipfile.ZipInfo], start_dir: int
+              ) -> dict[str, bytes] | None:
+    """Every member of a small zip, inflated, or None when anything is not the plain case
+    (encryption, another compression, a local header that differs from the directory, an
+    overlap, a short or long stream, a wrong CRC): the streaming pass then decides, with
+    zipfile's own errors. The test is at least as strict as zipfile's reading, so a file
+    accepted here is one the streaming pass accepts, with the same bytes."""
+    if sum(i.file_size for i in infos) > KEEP_TOTAL \
+            or any(i.file_size > KEEP_PART for i in infos):
+        return None
+    ends = sorted({i.header_offset for i in infos} | {start_dir})
+    out: dict[str, bytes] = {}
+    for info in infos:
+        if info.is_dir():
+            continue
+        if info.flag_bits & 0x61 or info.compress_type not in (zipfile.ZIP_STORED,
+                                                               zipfile.ZIP_DEFLATED):
+            return None  # encrypted, patched data, strong encryption; bzip2, lzma…
+        at = info.header_offset
+        if at + _LOCAL.size > len(data) or at >= start_dir:
+            return None
+        signature, name_len, extra_len = _LOCAL.unpack_from(data, at)
+        flags = int.from_bytes(data[at + 6:at + 8], "little")
+        raw = data[at + 30:at + 30 + name_len]
+        try:
+            local_name = raw.decode("utf-8" if flags & 0x800 else "cp437")
+        except UnicodeDecodeError:
+            return None
+        start = at + 30 + name_len + extra_len
+        end = start + info.compress_size
+        limit = ends[bisect.bisect_right(ends, at)]  # the next header or the directory
+        if signature != b"PK\x03\x04" or local_name != info.orig_filename \
+                or end > min(limit, len(data)) or info.filename in out:
+            return None
+        if info.compress_type == zipfile.ZIP_STORED:
+            member = data[start:end]
+        else:
+            inflate = zlib.decompressobj(-15)
+            try:  # never more than the directory's size, whatever the stream holds
+                member = inflate.decompress(data[start:end], info.file_size)
+            except zlib.error:
+                return None
+            if not inflate.eof:
+                return None
+        if len(member) != info.file_size or zlib.crc32(member) != info.CRC:
+            return None
+        out[info.filename] = member
+    return out
 
 
 _PROLOG = 64 * 1024  # a DOCTYPE can only come before the root element
