@@ -385,6 +385,23 @@ def test_a_character_xml_forbids_in_a_value_never_reaches_the_document(value: st
         assert bad.encode() not in body
 
 
+# The characters XML 1.0 forbids, as the specification lists them.
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet=st.characters(exclude_categories=()), max_size=40)
+       | st.text(alphabet=st.sampled_from("aĐễ\t\n\r\x0b\x1f\ufffe\uffff\ufffd\uefff"
+                                          "\ud800\U0001f600"), max_size=12))
+def test_the_byte_check_finds_what_xml_forbids(text: str) -> None:
+    """The check on a part's UTF-8 (a lone surrogate: no bytes at all) agrees with the
+    specification's list of characters on every text."""
+    from baocao_cli.render.fill import _utf8, _xml_bytes_only
+
+    data = _utf8(text)
+    assert (data is not None and _xml_bytes_only(data)) == (not _NOT_XML_CHAR.search(text))
+
+
 def test_sized_paragraphs_get_their_indents_wherever_they_are() -> None:
     from baocao_cli.render.fill import _set_indents
 
