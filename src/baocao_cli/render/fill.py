@@ -102,6 +102,7 @@ class PreparedTemplate:
 
         try:
             tree = tree if tree is not None else self.env.parse(part.source)
+            _unnumbered(tree)
             compiled = self.env.from_string(guarded(tree))  # parsed once, for the proof too
         except TemplateSyntaxError as exc:
             raise template_error(exc, f" (ở {part.where}, đoạn văn "
@@ -170,8 +171,8 @@ class PreparedTemplate:
         """
         from lxml import etree
 
-        if "\n" in xml:
-            xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # undo _add's
+        if "\n" in xml:  # `_unnumbered` left none of the template's: a value's line break
+            xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
         if ("{" in xml or "}" in xml) and ("{_" in xml or "_}" in xml):
             xml = (xml.replace("{_{", "{{").replace("}_}", "}}")
                    .replace("{_%", "{%").replace("%_}", "%}"))
@@ -224,6 +225,19 @@ class PreparedTemplate:
         for name, value in properties.items():
             setattr(props, name, value)
         return etree.tostring(element, encoding="UTF-8", standalone=True)
+
+
+def _unnumbered(tree: Any) -> None:
+    """The line break the source puts before each paragraph (`source._source`, which gives
+    Jinja's errors the line of their paragraph) taken out of the template's text before it
+    is compiled, instead of out of every report it renders. Only text the template writes
+    holds it: a value cannot write `<`, and whitespace control and `trim_blocks` only ever
+    remove it, whichever way it is taken out."""
+    from jinja2 import nodes
+
+    for node in tree.find_all(nodes.TemplateData):
+        if "\n<w:p" in node.data:
+            node.data = node.data.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
 
 
 # What follows w:ind in a paragraph's properties (the schema's order).
