@@ -101,19 +101,29 @@ def set_fonts(element, size: float | None = None) -> None:
 
     `element` is a run (`w:r`), a paragraph's `w:pPr` (the paragraph mark) or a style.
     """
+    rpr = _rpr(element)
+    fonts = put(rpr, "rFonts")
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), FONT)
+    if size is not None:
+        set_size(element, size)
+
+
+def _rpr(element):
     if local(element.tag) in ("r", "style"):
         rpr = element.find(qn("w:rPr"))
         if rpr is None:
             rpr = OxmlElement("w:rPr")
             element.insert(0, rpr) if local(element.tag) == "r" else element.append(rpr)
-    else:
-        rpr = put(element, "rPr")
-    fonts = put(rpr, "rFonts")
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), FONT)
-    if size is not None:
-        for tag in ("sz", "szCs"):
-            put(rpr, tag).set(qn("w:val"), str(int(size * 2)))
+        return rpr
+    return put(element, "rPr")
+
+
+def set_size(element, size: float) -> None:
+    """`size` on a run, a paragraph mark or a style, in both the Latin and complex slots."""
+    rpr = _rpr(element)
+    for tag in ("sz", "szCs"):
+        put(rpr, tag).set(qn("w:val"), str(int(size * 2)))
 
 
 def border(ppr, side: str, size: int = 6, space: int = 1) -> None:
@@ -126,8 +136,21 @@ def border(ppr, side: str, size: int = 6, space: int = 1) -> None:
     pbdr.append(el)
 
 
+# What a paragraph of Normal, and one of the body style, gives without direct formatting:
+# (alignment, first-line indent, space before, after (pt), line spacing). Times New Roman
+# 14 pt, black, comes from Normal in both.
+NORMAL_FORMAT = ("left", False, 0, 0, 1.0)
+BODY_FORMAT = ("justify", True, 0, 6, 1.15)
+BODY_STYLE = ("Nội dung báo cáo", "NoiDungBaoCao")
+SIZE = 14  # Normal's
+
+
 class Writer:
-    """Adds paragraphs with the decree's formatting to a container (body or cell)."""
+    """Adds paragraphs with the decree's formatting to a container (body or cell).
+
+    Each paragraph carries only what differs from its style (Normal, or the body style):
+    every property written on every paragraph and run had made the report three times
+    longer, which the fill, the zip, LibreOffice's import and every reader pay for."""
 
     def __init__(self, doc):
         self.doc = doc
@@ -135,45 +158,52 @@ class Writer:
     def para(self, container, text: str = "", *, size: float = 14, bold: bool = False,
              italic: bool = False, align: str = "center", indent: bool = False,
              before: float = 0, after: float = 0, keep_next: bool = False,
-             line: float | None = None):
-        p = container.add_paragraph()
+             line: float | None = None, body: bool = False):
+        p = container.add_paragraph(style=BODY_STYLE[0] if body else None)
         fmt = p.paragraph_format
-        fmt.alignment = {
-            "center": WD_ALIGN_PARAGRAPH.CENTER,
-            "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
-            "left": WD_ALIGN_PARAGRAPH.LEFT,
-            "right": WD_ALIGN_PARAGRAPH.RIGHT,
-        }[align]
-        fmt.first_line_indent = Cm(1.27) if indent else Cm(0)
-        fmt.left_indent = Cm(0)
-        fmt.right_indent = Cm(0)
-        fmt.space_before = Pt(before)
-        fmt.space_after = Pt(after)
-        fmt.line_spacing = line if line is not None else 1.0
-        fmt.keep_with_next = keep_next
+        base_align, base_indent, base_before, base_after, base_line = \
+            BODY_FORMAT if body else NORMAL_FORMAT
+        if align != base_align:
+            fmt.alignment = {
+                "center": WD_ALIGN_PARAGRAPH.CENTER,
+                "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+                "left": WD_ALIGN_PARAGRAPH.LEFT,
+                "right": WD_ALIGN_PARAGRAPH.RIGHT,
+            }[align]
+        if indent != base_indent:
+            fmt.first_line_indent = Cm(1.27) if indent else Cm(0)
+        if before != base_before:
+            fmt.space_before = Pt(before)
+        if after != base_after:
+            fmt.space_after = Pt(after)
+        if (line if line is not None else 1.0) != base_line:
+            fmt.line_spacing = line if line is not None else 1.0
+        if keep_next:
+            fmt.keep_with_next = True
         if text:
             self.run(p, text, size=size, bold=bold, italic=italic)
-        else:
-            set_fonts(p._p.get_or_add_pPr(), size)
+        elif size != SIZE:
+            set_size(p._p.get_or_add_pPr(), size)
         return p
 
     def run(self, p, text: str, *, size: float = 14, bold: bool = False, italic: bool = False):
         r = p.add_run(text)
-        r.font.size = Pt(size)
-        r.font.bold = bold
-        r.font.italic = italic
-        r.font.name = FONT
-        r.font.color.rgb = RGBColor(0, 0, 0)
-        set_fonts(r._r, size)
+        if size != SIZE:
+            set_size(r._r, size)
+        if bold:
+            r.font.bold = True
+        if italic:
+            r.font.italic = True
         return r
 
     def body(self, container, text: str, **kw):
-        """A body paragraph: 14 pt, justified, first line 1.27 cm, 6 pt after."""
+        """A body paragraph (BODY_STYLE): 14 pt, justified, first line 1.27 cm, 6 pt after,
+        1.15 lines."""
         kw.setdefault("align", "justify")
         kw.setdefault("indent", True)
         kw.setdefault("after", 6)
         kw.setdefault("line", 1.15)
-        return self.para(container, text, **kw)
+        return self.para(container, text, body=True, **kw)
 
     def tag(self, container, text: str):
         """A paragraph holding only a block tag (`{%p ... %}`); docxtpl removes it."""
@@ -317,7 +347,8 @@ def page_number_field(p, size: float) -> None:
 
     for el in (fld("begin"), instr(), fld("separate"), text("2"), fld("end")):
         p._p.append(el)
-        set_fonts(el, size)
+        if size != SIZE:
+            set_size(el, size)
 
 
 # ---------------------------------------------------------------- the document
@@ -331,6 +362,14 @@ def styles(doc) -> None:
     pf = normal.paragraph_format
     pf.space_after = Pt(0)
     pf.space_before = Pt(0)
+    pf.line_spacing = 1.0
+    body = paragraph_style(doc, *BODY_STYLE)  # Writer.body's paragraphs (BODY_FORMAT)
+    body.quick_style = True
+    bf = body.paragraph_format
+    bf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    bf.first_line_indent = Cm(1.27)
+    bf.space_before, bf.space_after = Pt(0), Pt(6)
+    bf.line_spacing = 1.15
     # Word's default document-wide font (docDefaults) too, so no slot falls back.
     rpr_default = doc.styles.element.find(qn("w:docDefaults"))
     if rpr_default is not None:
@@ -354,17 +393,16 @@ def page_setup(doc) -> None:
 
 
 def page_numbers(section) -> None:
-    """Centred in the top margin, 14 pt, none on the section's first page (Phụ lục I, I.7)."""
+    """Centred in the top margin, 14 pt, none on the section's first page (Phụ lục I, I.7):
+    the first page has no header of its own, which Word and LibreOffice print blank; the
+    later sections take the first one's headers."""
     section.different_first_page_header_footer = True
     header = section.header
     header.is_linked_to_previous = False
     p = header.paragraphs[0]
     p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     page_number_field(p, 14)
-    set_fonts(p._p.get_or_add_pPr(), 14)
-    first = section.first_page_header
-    first.is_linked_to_previous = False
-    first.paragraphs[0].text = ""
+    section.first_page_header.is_linked_to_previous = True  # no part of its own
 
 
 def header_block(doc, w: Writer) -> None:
@@ -539,10 +577,7 @@ def appendix(doc, w: Writer) -> None:
     # I, III.1.đ), from 1, without a number on its first page.
     doc.add_section(WD_SECTION.NEW_PAGE)
     brk = doc.paragraphs[-1]
-    brk.paragraph_format.space_before = Pt(0)
-    brk.paragraph_format.space_after = Pt(0)
-    brk.paragraph_format.line_spacing = 1.0
-    set_fonts(brk._p.get_or_add_pPr(), 1)
+    set_size(brk._p.get_or_add_pPr(), 1)
     sectpr = doc.sections[-1]._sectPr
     pgnum = OxmlElement("w:pgNumType")
     pgnum.set(qn("w:start"), "1")
@@ -615,8 +650,9 @@ def finish(doc: Any, title: str, author: str) -> bytes:
     the same bytes from every run of the script."""
     import datetime as dt
 
-    for section in doc.sections:
-        page_numbers(section)
+    page_numbers(doc.sections[0])
+    for section in doc.sections[1:]:
+        section.different_first_page_header_footer = True
     props = doc.core_properties
     props.title = title
     props.author = author
@@ -665,7 +701,9 @@ def slim(doc) -> None:
     numbered = any(True for _ in doc.element.iter(qn("w:numPr")))
     for rid, rel in list(doc.part.rels.items()):
         # python-docx's numbering part names list styles that are not kept below
-        if rel.reltype.endswith(("/stylesWithEffects", "/customXml")) or (
+        # the web settings: nothing in a report refers to them (the theme stays: the
+        # schema check requires the main part to have one)
+        if rel.reltype.endswith(("/stylesWithEffects", "/customXml", "/webSettings")) or (
                 rel.reltype.endswith("/numbering") and not numbered):
             doc.part.drop_rel(rid)
     styles_el = doc.styles.element
@@ -673,8 +711,9 @@ def slim(doc) -> None:
     if latent is not None:
         styles_el.remove(latent)
     used: set[str] = set()
-    parts = [doc.element, *(h.part.element for sec in doc.sections
-                            for h in (sec.header, sec.first_page_header))]
+    parts = [doc.element, *(h.part.element for sec in doc.sections  # reading a linked
+                            for h in (sec.header, sec.first_page_header)  # one would add it
+                            if not h.is_linked_to_previous)]
     for root in parts:
         for tag in ("w:pStyle", "w:rStyle", "w:tblStyle"):
             used.update(el.get(qn("w:val")) for el in root.iter(qn(tag)))

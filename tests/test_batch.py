@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from docx import Document
+from docx_text import effective_run, text_runs
 from factory import Sheets, set_info, unit_sheets, write_book
 from PIL import Image
 from typer.testing import CliRunner
@@ -222,7 +223,7 @@ def test_consolidated_report_read_back(cli_run) -> None:
     s = doc.sections[0]
     assert (round(s.top_margin.mm), round(s.bottom_margin.mm), round(s.left_margin.mm),
             round(s.right_margin.mm)) == (20, 20, 30, 15)
-    fonts = {r.font.name for p in doc.paragraphs for r in p.runs if r.text}
+    fonts = {f for p, r in text_runs(doc) for f in effective_run(doc, p, r)["fonts"].values()}
     assert fonts == {"Times New Roman"}
     # Without --info the header and signature are left to fill by hand.
     header = [c.text for c in doc.tables[0].rows[1].cells]

@@ -13,7 +13,7 @@ import pytest
 from conftest import EXAMPLE
 from docx import Document
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx_text import effective_run, text_runs
 from factory import set_info, unit_sheets, write_book
 from PIL import Image
 
@@ -84,9 +84,10 @@ def _layout_holds(docx: Path) -> None:
     assert (round(s.page_width.mm), round(s.page_height.mm)) == (210, 297)
     assert (round(s.top_margin.mm), round(s.bottom_margin.mm), round(s.left_margin.mm),
             round(s.right_margin.mm)) == (20, 20, 30, 15)
-    slots = [qn(f"w:{slot}") for slot in ("ascii", "hAnsi", "eastAsia", "cs")]
-    fonts = {f.get(slot) for f in doc.element.body.iter(qn("w:rFonts")) for slot in slots
-             if f.get(slot) is not None}
+    # as printed: the runs' own fonts and sizes, or their styles' (an editor may move
+    # direct formatting into styles or back)
+    fonts = {font for p, r in text_runs(doc) for font in effective_run(doc, p, r)["fonts"]
+             .values()}
     assert fonts == {"Times New Roman"}
     assert doc.styles["Normal"].font.name == "Times New Roman"
     sizes = {}
@@ -94,13 +95,11 @@ def _layout_holds(docx: Path) -> None:
         text = "".join(t.text or "" for t in p.iter(qn("w:t")))
         if text in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
                     "BÁO CÁO"):
-            from docx.text.paragraph import Paragraph
-
-            runs = [r for r in Paragraph(p, doc).runs if r.text]
-            sizes[text] = {(r.font.size, r.font.bold) for r in runs}
-    assert sizes == {"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM": {(Pt(13), True)},
-                     "Độc lập - Tự do - Hạnh phúc": {(Pt(14), True)},
-                     "BÁO CÁO": {(Pt(14), True)}}
+            printed = [effective_run(doc, q, r) for q, r in text_runs(doc, p) if q is p]
+            sizes[text] = {(run["size"], run["bold"]) for run in printed}
+    assert sizes == {"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM": {(13, True)},
+                     "Độc lập - Tự do - Hạnh phúc": {(14, True)},
+                     "BÁO CÁO": {(14, True)}}
 
 
 def _expected(agency: str, summary: str) -> list[float]:

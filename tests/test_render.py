@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
-from docx_text import reading_order
+from docx.shared import Pt
+from docx_text import effective_paragraph, effective_run, reading_order, text_runs
 from factory import set_info, unit_sheets, write_book
 
 from baocao_cli import api
@@ -56,25 +56,24 @@ def test_page_setup_a4_and_margins(example_docx: Path) -> None:
 
 
 def test_times_new_roman_everywhere(example_docx: Path) -> None:
+    """Every run with text prints in Times New Roman in every script slot, whether the run,
+    its style or the document's defaults say so; and Normal says so itself."""
     doc = Document(str(example_docx))
-    fonts = doc.element.body.iter(qn("w:rFonts"))
-    seen = 0
-    for f in fonts:
-        seen += 1
-        for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-            assert f.get(qn(slot)) == "Times New Roman"
-    assert seen > 50
+    runs = list(text_runs(doc))
+    assert len(runs) > 50
+    for p, r in runs:
+        fonts = effective_run(doc, p, r)["fonts"]
+        assert set(fonts.values()) == {"Times New Roman"}, (fonts, "".join(r.itertext()))
     normal = doc.styles["Normal"]
     assert normal.font.name == "Times New Roman" and normal.font.size == Pt(14)
 
 
 def _runs_with(doc, text: str):
+    """The paragraph whose text is `text`, and its runs with text."""
     for p in doc.element.body.iter(qn("w:p")):
         t = "".join(x.text or "" for x in p.iter(qn("w:t")))
         if t == text:
-            from docx.text.paragraph import Paragraph
-
-            return Paragraph(p, doc), [r for r in Paragraph(p, doc).runs if r.text]
+            return p, [r for q, r in text_runs(doc, p) if q is p]
     raise AssertionError(f"no paragraph {text!r}")
 
 
@@ -95,21 +94,22 @@ def _runs_with(doc, text: str):
 def test_header_and_signature_formatting(example_docx: Path, text: str, size: int, bold: bool,
                                          italic: bool) -> None:
     doc = Document(str(example_docx))
-    _, runs = _runs_with(doc, text)
+    p, runs = _runs_with(doc, text)
+    assert runs
     for r in runs:
-        assert r.font.size == Pt(size), text
-        assert bool(r.font.bold) is bold, text
-        assert bool(r.font.italic) is italic, text
+        printed = effective_run(doc, p, r)
+        assert (printed["size"], printed["bold"], printed["italic"]) == (size, bold, italic), \
+            text
 
 
 def test_body_paragraph_format(example_docx: Path) -> None:
     doc = Document(str(example_docx))
     p, _ = _runs_with(doc, "I. KẾT QUẢ THỰC HIỆN CÔNG TÁC VĂN THƯ, LƯU TRỮ NĂM 2021")
-    f = p.paragraph_format
-    assert f.first_line_indent == Cm(1.27)
-    assert f.space_after == Pt(6)
-    assert 1.0 <= f.line_spacing <= 1.5
-    assert p.alignment == 3  # justified
+    f = effective_paragraph(doc, p)
+    assert f["first_line_cm"] == 1.27
+    assert f["after_pt"] == 6
+    assert 1.0 <= f["line"] <= 1.5
+    assert f["alignment"] == "both"  # justified
 
 
 def test_page_number_from_page_two(example_docx: Path) -> None:
