@@ -467,3 +467,26 @@ def test_batch_pdf_without_libreoffice_says_the_reports_were_written(
     assert (out / "xa-1.docx").is_file() and (out / "xa-2.docx").is_file()
     assert not list(out.glob("*.pdf"))
 
+
+
+@needs_proc
+def test_a_group_of_zombies_runs_nothing() -> None:
+    """LibreOffice's helpers (gpgconf, gpg) stay zombies until init reaps them: waiting
+    for them cost each LibreOffice 1,5 s at the end. A zombie's group is not running; a
+    group with a live process is."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"], start_new_session=True)
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"],
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and b") Z" not in Path(
+                f"/proc/{dead.pid}/stat").read_bytes():
+            time.sleep(0.02)
+        os.killpg(dead.pid, 0)  # the zombie is still a member of its group…
+        assert not pdf_module._group_running(dead.pid)  # …but nothing in it runs
+        assert pdf_module._group_running(live.pid)
+    finally:
+        live.kill()
+        live.wait()
+        dead.wait()
+    assert not pdf_module._group_running(live.pid)
