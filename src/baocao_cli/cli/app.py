@@ -815,10 +815,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # before or after click's own handling
         code = 130
     finally:
+        if argv is None:  # the command's own process, which ends now
+            _exit_lightly()
         for sig, handler in old:
             signal.signal(sig, handler)  # type: ignore[arg-type]
-    if argv is None:  # the command's own process, which ends now
-        _exit_lightly()
     if code == 130 or _SIGNALLED:
         if not _TOLD:
             with _suppress_pipe():
@@ -834,10 +834,17 @@ def _exit_lightly() -> None:
     last line printed and the end of the process, against 0.05 s with the objects frozen.
     Every file is closed by then (outputs are written through `files.write_atomic`);
     `gc.freeze` only keeps the collector from looking at them again. Only when `main` is
-    the process's entry (no `argv`), never for a caller that goes on."""
+    the process's entry (no `argv`), never for a caller that goes on; Ctrl-C and SIGTERM
+    are held from then on, the work being over."""
     import gc
+    import signal
 
     gc.freeze()
+    # Held from here to the end: the interpreter's shutdown puts the default handlers
+    # back, and a second Ctrl-C then (an impatient user, once the clean-up was quick)
+    # would kill the process instead of letting it end with its own code.
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def _run(argv: list[str] | None) -> int:
