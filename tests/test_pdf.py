@@ -490,3 +490,23 @@ def test_a_group_of_zombies_runs_nothing() -> None:
         live.wait()
         dead.wait()
     assert not pdf_module._group_running(live.pid)
+
+
+def test_shares_split_the_work_by_size(tmp_path: Path) -> None:
+    """tong-hop.docx of a province weighs as several reports: dealt round robin it left one
+    LibreOffice converting it alone at the end. Each share is in input order."""
+    def docx(name: str, text: int) -> Path:
+        path = tmp_path / f"{name}.docx"
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("word/document.xml", "<w:document>" + "x" * text + "</w:document>")
+        return path
+
+    pairs = [(docx(f"u{i}", 1000), tmp_path / f"u{i}.pdf") for i in range(9)]
+    pairs.append((docx("tong-hop", 5000), tmp_path / "tong-hop.pdf"))
+    pairs.append((tmp_path / "khong-co.docx", tmp_path / "khong-co.pdf"))  # unreadable
+    shares = pdf_module._shares(pairs, 2)
+    assert sorted(i for share in shares for i in share) == list(range(len(pairs)))
+    assert all(share == sorted(share) for share in shares)
+    big = next(share for share in shares if 9 in share)
+    assert len(big) < len(pairs) // 2  # the large one goes with fewer reports
+    assert pdf_module._shares(pairs[:1], 2) == [[0]]

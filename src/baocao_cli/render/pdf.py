@@ -28,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -445,8 +446,8 @@ class Conversions:
     """Documents converted in the background while the caller goes on, in waves.
 
     `submit` starts converting a wave of (docx, pdf) pairs at once, with up to `workers`
-    LibreOffices of its own, each started once for its share (round robin: the units
-    come in input order, similar sizes next to each other); `wait` returns, per pair in
+    LibreOffices of its own, each started once for its share (`_shares`: the work split
+    evenly by the documents' sizes, each share in input order); `wait` returns, per pair in
     the order submitted, None or why it failed; a later wave starts LibreOffices of its
     own. `batch --pdf` submits its reports and tong-hop.docx in one wave. The work is in
     the LibreOffice processes: this process only watches them, one thread each.
@@ -499,8 +500,8 @@ class Conversions:
         first = len(self.errors)
         self.errors += [None] * len(pairs)
         workers = max(1, min(self.workers, len(pairs)))
-        for w in range(workers if pairs else 0):
-            share = [first + k for k in range(w, len(pairs), workers)]
+        for picked in (_shares(pairs, workers) if pairs else []):
+            share = [first + k for k in picked]
             converter = Converter(self.program, self._folder / f"lo-{len(self._converters)}",
                                   self.time_limit)
             self._converters.append(converter)
@@ -531,6 +532,28 @@ class Conversions:
         if real:
             raise real[0]
         return list(self.errors)
+
+
+def _shares(pairs: Sequence[tuple[Path, Path]], workers: int) -> list[list[int]]:
+    """The pairs' positions split into `workers` shares of about the same work, each in
+    input order. A document's work is taken as the size of its text (its main part,
+    inflated, from the zip's directory): tong-hop.docx of 200 units weighs as several
+    reports, and dealt round robin it left one LibreOffice converting it alone for a
+    second at the end. Largest first, each to the lightest share so far."""
+    def weight(i: int) -> int:
+        try:
+            with zipfile.ZipFile(pairs[i][0]) as zf:
+                return zf.getinfo("word/document.xml").file_size
+        except (OSError, KeyError, zipfile.BadZipFile):
+            return 1  # not a readable .docx: converting it fails at once
+    weights = [weight(i) for i in range(len(pairs))]
+    loads = [0] * workers
+    shares: list[list[int]] = [[] for _ in range(workers)]
+    for i in sorted(range(len(pairs)), key=lambda i: (-weights[i], i)):
+        w = loads.index(min(loads))
+        shares[w].append(i)
+        loads[w] += weights[i]
+    return [sorted(share) for share in shares if share]
 
 
 def convert_all(pairs: Sequence[tuple[Path, Path]], workers: int = 1,
