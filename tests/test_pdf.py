@@ -504,9 +504,29 @@ def test_shares_split_the_work_by_size(tmp_path: Path) -> None:
     pairs = [(docx(f"u{i}", 1000), tmp_path / f"u{i}.pdf") for i in range(9)]
     pairs.append((docx("tong-hop", 5000), tmp_path / "tong-hop.pdf"))
     pairs.append((tmp_path / "khong-co.docx", tmp_path / "khong-co.pdf"))  # unreadable
-    shares = pdf_module._shares(pairs, 2)
+    shares = pdf_module._shares(pairs, [1, 1])
     assert sorted(i for share in shares for i in share) == list(range(len(pairs)))
     assert all(share == sorted(share) for share in shares)
     big = next(share for share in shares if 9 in share)
     assert len(big) < len(pairs) // 2  # the large one goes with fewer reports
-    assert pdf_module._shares(pairs[:1], 2) == [[0]]
+    assert pdf_module._shares(pairs[:1], [1, 1]) == [[0], []]
+    # a share for two LibreOffices takes about twice the work of one for one
+    two, one = pdf_module._shares(pairs[:9], [2, 1])
+    assert (len(two), len(one)) == (6, 3)
+
+
+@needs_soffice
+@needs_proc
+def test_two_libreoffices_meet_in_their_share(report: Path, tmp_path: Path,
+                                              private_tmp: Path) -> None:
+    """Two LibreOffices convert one share from both ends: every document once, each
+    reported once, wherever they meet; nothing is left running."""
+    pairs = [(report, tmp_path / f"bc-{i}.pdf") for i in range(7)]
+    seen: list[int] = []
+    errors = convert_all(pairs, workers=2, on_done=lambda i, _e: seen.append(i))
+    assert errors == [None] * 7
+    assert sorted(seen) == list(range(7))
+    for _, pdf in pairs:
+        assert pdf.read_bytes().startswith(b"%PDF")
+    assert not list(private_tmp.iterdir())
+    assert not _processes(str(private_tmp))

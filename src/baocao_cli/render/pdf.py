@@ -206,6 +206,28 @@ def _is_complete(pdf: Path) -> bool:
         return False
 
 
+class _Claims:
+    """The documents of a share that two LibreOffices convert from both ends: the first to
+    finish one claims it. The ends meet wherever the faster one has got to, so neither
+    waits on the other at the end (with the share split in two in advance, one of two
+    LibreOffices that ran 5 % slower finished a second after the other)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._done: set[int] = set()
+
+    def claim(self, key: int) -> bool:
+        with self._lock:
+            if key in self._done:
+                return False
+            self._done.add(key)
+            return True
+
+    def taken(self, key: int) -> bool:
+        with self._lock:
+            return key in self._done
+
+
 class Converter:
     """One LibreOffice, one private profile made once, for many documents in turn.
 
@@ -227,6 +249,9 @@ class Converter:
         self._lock = threading.Lock()
         self._stopped = False
         self._runs = 0
+        # Set for one `convert` over a share another Converter takes from its other end.
+        self._claim: Callable[[int], bool] = lambda _i: True
+        self._others: Callable[[int], bool] = lambda _i: False
 
     def _env(self) -> dict[str, str]:
         """LibreOffice, GLib and fontconfig write caches under HOME/XDG: all kept here."""
@@ -304,15 +329,22 @@ class Converter:
             self._kill(proc)
 
     def convert(self, pairs: Sequence[tuple[Path, Path]],
-                on_done: Callable[[int, str | None], None] | None = None
+                on_done: Callable[[int, str | None], None] | None = None,
+                claims: _Claims | None = None, keys: Sequence[int] = ()
                 ) -> list[str | None]:
         """Convert each (docx, pdf) pair; per pair None or the Vietnamese reason it failed.
 
         `on_done(i, error)` is called as each document is finished. Raises PdfError only
-        when LibreOffice cannot be run at all.
+        when LibreOffice cannot be run at all. With `claims`, another Converter converts
+        the same documents (numbered `keys` there) from the other end: each document is
+        done by the first to finish it, and this one stops where it meets the other's
+        (their errors stay None here).
         """
         errors: list[str | None] = [None] * len(pairs)
         made = 0
+        if claims is not None:
+            self._claim = lambda i: claims.claim(keys[i])
+            self._others = lambda i: claims.taken(keys[i])
 
         def finish(i: int, error: str | None) -> None:
             nonlocal made
@@ -323,12 +355,12 @@ class Converter:
 
         queue = list(range(len(pairs)))
         barren = 0  # LibreOffice runs in a row that made no PDF
-        while queue and not self._stopped:
+        while not self._stopped and (queue := [i for i in queue if not self._others(i)]):
             before = made
             queue = self._round(pairs, queue[:PER_CALL], finish) + queue[PER_CALL:]
             barren = barren + 1 if made == before else 0
             if barren >= BARREN_RUNS and queue:  # a broken LibreOffice, not a bad document
-                for i in queue:
+                for i in (i for i in queue if self._claim(i)):
                     finish(i, f"LibreOffice ({self.program}) dừng {BARREN_RUNS} lần liền mà "
                            f"không tạo được bản PDF nào; không thử tiếp với "
                            f"{Path(pairs[i][0]).name}. Kiểm tra lại bản cài LibreOffice. "
@@ -356,7 +388,8 @@ class Converter:
             try:
                 shutil.copyfile(docx, source)
             except OSError as exc:
-                finish(i, os_error_text(exc, docx, reading=True))
+                if self._claim(i):
+                    finish(i, os_error_text(exc, docx, reading=True))
                 continue
             sources.append(source)
             todo.append(i)
@@ -383,6 +416,8 @@ class Converter:
         limit = self.time_limit + START_ALLOWANCE
         since = time.monotonic()
         while True:
+            if pending and self._others(pending[0]):
+                return []  # met the other end: the rest of the share is done there
             exited = proc.poll() is not None
             progressed = False
             for pos in range(last_done + 1, len(todo)):
@@ -390,10 +425,13 @@ class Converter:
                 made = outdir / f"{i:06d}.pdf"
                 if not made.exists() or not _is_complete(made):
                     continue
+                if not self._claim(i):
+                    return []  # the other end finished it first: they have met
                 for skipped in todo[last_done + 1:pos]:  # LibreOffice could not open them
                     if skipped in pending:
                         pending.remove(skipped)
-                        finish(skipped, self._unreadable(pairs[skipped][0]))
+                        if self._claim(skipped):
+                            finish(skipped, self._unreadable(pairs[skipped][0]))
                 pending.remove(i)
                 finish(i, self._place(made, Path(pairs[i][1])))
                 last_done, progressed = pos, True
@@ -403,10 +441,12 @@ class Converter:
                 return []
             if exited:
                 if proc.returncode == 0:  # it went through them all: the rest did not open
-                    for i in pending:
+                    for i in (i for i in pending if self._claim(i)):
                         finish(i, self._unreadable(pairs[i][0]))
                     return []
                 culprit = pending[0]
+                if not self._claim(culprit):
+                    return []
                 try:
                     said = log.read_text("utf-8", errors="replace")
                 except OSError:
@@ -420,6 +460,8 @@ class Converter:
                 since, limit = now, self.time_limit
             elif now - since > limit:
                 culprit = pending[0]
+                if not self._claim(culprit):
+                    return []
                 finish(culprit, f"LibreOffice không chuyển xong {Path(pairs[culprit][0]).name}"
                        f" sang PDF trong {self.time_limit:g} giây; đã dừng tệp này.")
                 return pending[1:]
@@ -500,18 +542,26 @@ class Conversions:
         first = len(self.errors)
         self.errors += [None] * len(pairs)
         workers = max(1, min(self.workers, len(pairs)))
-        for picked in (_shares(pairs, workers) if pairs else []):
+        # Two LibreOffices to each share, from both ends (`_Claims`); one to the last
+        # share when their number is odd.
+        sizes = [2] * (workers // 2) + [1] * (workers % 2)
+        for picked, size in zip(_shares(pairs, sizes) if pairs else [], sizes, strict=False):
+            if not picked:
+                continue
             share = [first + k for k in picked]
-            converter = Converter(self.program, self._folder / f"lo-{len(self._converters)}",
-                                  self.time_limit)
-            self._converters.append(converter)
-            thread = threading.Thread(target=self._run, daemon=True, args=(
-                converter, share, [pairs[i - first] for i in share]))
-            self._threads.append(thread)
-            thread.start()
+            claims = _Claims() if size == 2 and len(share) > 1 else None
+            for order in ([share, share[::-1]] if claims is not None else [share]):
+                converter = Converter(self.program,
+                                      self._folder / f"lo-{len(self._converters)}",
+                                      self.time_limit)
+                self._converters.append(converter)
+                thread = threading.Thread(target=self._run, daemon=True, args=(
+                    converter, order, [pairs[i - first] for i in order], claims))
+                self._threads.append(thread)
+                thread.start()
 
     def _run(self, converter: Converter, share: list[int],
-             pairs: list[tuple[Path, Path]]) -> None:
+             pairs: list[tuple[Path, Path]], claims: _Claims | None) -> None:
         def done(k: int, error: str | None) -> None:
             with self._lock:
                 self.errors[share[k]] = error
@@ -519,7 +569,7 @@ class Conversions:
                     self.on_done(share[k], error)
 
         try:
-            converter.convert(pairs, done)
+            converter.convert(pairs, done, claims, share)
         except BaseException as exc:  # re-raised in the caller's thread by `wait`
             self._failures.append(exc)
 
@@ -534,12 +584,13 @@ class Conversions:
         return list(self.errors)
 
 
-def _shares(pairs: Sequence[tuple[Path, Path]], workers: int) -> list[list[int]]:
-    """The pairs' positions split into `workers` shares of about the same work, each in
-    input order. A document's work is taken as the size of its text (its main part,
-    inflated, from the zip's directory): tong-hop.docx of 200 units weighs as several
-    reports, and dealt round robin it left one LibreOffice converting it alone for a
-    second at the end. Largest first, each to the lightest share so far."""
+def _shares(pairs: Sequence[tuple[Path, Path]], sizes: Sequence[int]) -> list[list[int]]:
+    """The pairs' positions split into `len(sizes)` shares of work in proportion to
+    `sizes` (the LibreOffices each will have), each in input order. A document's work is
+    taken as the size of its text (its main part, inflated, from the zip's directory):
+    tong-hop.docx of 200 units weighs as several reports, and dealt round robin it left
+    one LibreOffice converting it alone for a second at the end. Largest first, each to
+    the share that would then be the least loaded for its size."""
     def weight(i: int) -> int:
         try:
             with zipfile.ZipFile(pairs[i][0]) as zf:
@@ -547,13 +598,13 @@ def _shares(pairs: Sequence[tuple[Path, Path]], workers: int) -> list[list[int]]
         except (OSError, KeyError, zipfile.BadZipFile):
             return 1  # not a readable .docx: converting it fails at once
     weights = [weight(i) for i in range(len(pairs))]
-    loads = [0] * workers
-    shares: list[list[int]] = [[] for _ in range(workers)]
+    loads = [0] * len(sizes)
+    shares: list[list[int]] = [[] for _ in sizes]
     for i in sorted(range(len(pairs)), key=lambda i: (-weights[i], i)):
-        w = loads.index(min(loads))
+        w = min(range(len(sizes)), key=lambda w: ((loads[w] + weights[i]) / sizes[w], w))
         shares[w].append(i)
         loads[w] += weights[i]
-    return [sorted(share) for share in shares if share]
+    return [sorted(share) for share in shares]
 
 
 def convert_all(pairs: Sequence[tuple[Path, Path]], workers: int = 1,
