@@ -275,3 +275,17 @@ def test_usual_writers_take_the_one_pass_path(tmp_path: Path,
         fast, slow = _both(path, monkeypatch)
         assert fast == slow
         assert seen and all(seen), path.name
+
+
+def test_resolved_texts_are_remembered_as_resolved(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A short text with references is resolved once and remembered (bounded); a long one
+    is resolved each time; both read as the parser would read them."""
+    monkeypatch.setattr(sheet_fast, "_RESOLVED", {})
+    monkeypatch.setattr(sheet_fast, "MAX_RESOLVED", 3)
+    texts = ["Gi&#225; tr&#7883;", "a\r\nb &amp; c\rd", "&#x1EA1;&lt;&gt;", "x&quot;y",
+             "d&#224;i " * 100]
+    expected = ["Giá trị", "a\nb & c\nd", "ạ<>", 'x"y', "dài " * 100]
+    for _ in range(2):
+        assert [sheet_fast._text(t) for t in texts] == expected
+    assert len(sheet_fast._RESOLVED) == 3
+    assert texts[-1] not in sheet_fast._RESOLVED

@@ -71,11 +71,27 @@ def _reference(name: str) -> str:
     return char
 
 
+_RESOLVED: dict[str, str] = {}  # short texts with references, as resolved
+MAX_RESOLVED, MAX_RESOLVED_LEN = 4096, 256  # at most a few MB
+
+
 def _text(raw: str) -> str:
     """Character data as the XML parser gives it: line ends as LF, references resolved.
 
     openpyxl writes every Vietnamese letter as `&#7841;`: a split and a cached lookup per
-    reference, several times faster than a substitution calling back per match."""
+    reference, several times faster than a substitution calling back per match. The
+    labels, criteria and names a province's workbooks share come again unit after unit:
+    a short text, once resolved, is remembered whole."""
+    done = _RESOLVED.get(raw)
+    if done is not None:
+        return done
+    text = _resolved(raw)
+    if len(raw) <= MAX_RESOLVED_LEN and len(_RESOLVED) < MAX_RESOLVED:
+        _RESOLVED[raw] = text
+    return text
+
+
+def _resolved(raw: str) -> str:
     if "\r" in raw:
         raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     if "&" not in raw:
