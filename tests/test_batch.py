@@ -16,7 +16,7 @@ from factory import Sheets, set_info, unit_sheets, write_book
 from PIL import Image
 from typer.testing import CliRunner
 
-from baocao_cli.batch import output_names, read_info, run_batch, safe_stem
+from baocao_cli.batch import default_workers, output_names, read_info, run_batch, safe_stem
 from baocao_cli.cli import app
 from baocao_cli.read.inputs import collect
 from baocao_cli.score.rules import load_rules
@@ -134,7 +134,7 @@ def test_plain_progress_and_final_lines(cli_run) -> None:
     assert "+plus.xlsx" in result.output and "rỗng (0 byte)" in result.output
     final = lines[-1]
     assert final.startswith("Xong: 5 báo cáo đã lập, 3 đơn vị lỗi, 1 cảnh báo; ")
-    assert final.endswith("giây (2 tiến trình).")
+    assert final.endswith("giây (2 tiến trình).")  # as --jobs 2 asked
 
 
 def test_summary_rows_ranks_with_ties(cli_run) -> None:
@@ -444,3 +444,19 @@ def test_a_plan_is_used_only_for_the_same_arguments(units: Path, tmp_path: Path)
                     sources=sources)
     assert len(got.units) == 7 and all("alpha" not in u.source or "b/" in u.source
                                        for u in got.units)
+
+
+def test_default_workers_are_one_more_than_the_cores(tmp_path: Path) -> None:
+    """A worker waits on the disk for part of each unit: one more than the cores keeps them
+    busy (one core: in-process); never more than the units."""
+    from factory import unit_folder
+
+    from baocao_cli.batch import default_jobs
+
+    cores = default_jobs()
+    assert default_workers() == (cores + 1 if cores > 1 else 1)
+    units = unit_folder(tmp_path / "vao", 4)
+    result = CliRunner().invoke(app, ["batch", str(units), "-o", str(tmp_path / "ra")])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].endswith(
+        f"giây ({min(default_workers(), 4)} tiến trình).")

@@ -325,10 +325,21 @@ def _crashed(task: Task, exc: BaseException) -> UnitResult:
 
 
 def default_jobs() -> int:
+    """The cores this process may use: `--jobs`'s default for the LibreOffices of the
+    PDFs, which are busy on the CPU all the time."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def default_workers() -> int:
+    """`--jobs`'s default for building the units: one more than the cores. A worker waits
+    on the disk for part of each unit (its report created, written and synced): with two
+    workers the two cores stood idle a tenth of the time, with three 4 %; 1,000 units,
+    five alternated runs each: 6,13–6,99 s against 6,24–7,40 s. One core: in-process."""
+    cores = default_jobs()
+    return cores + 1 if cores > 1 else 1
 
 
 def run_batch(
@@ -360,8 +371,9 @@ def run_batch(
     `sources` are the roster, last year's summary and the review for the
     summary (summary/sources.py); those files are never taken for units. `plan` is what
     `check_outputs` returned for the same arguments, used instead of looking again.
-    With `pdf`, the reports and tong-hop.docx are then converted by `jobs` LibreOffices
-    (`_write_pdfs`); `on_pdf(done, total)` follows that step.
+    `jobs` is the number of worker processes (`default_workers()` when None) and, with
+    `pdf`, of LibreOffices (`default_jobs()` when None), which then convert the reports
+    and tong-hop.docx (`_Pdfs`); `on_pdf(done, total)` follows that step.
     """
     from .render.report import default_template
     from .score.rules import load_rules
@@ -376,7 +388,8 @@ def run_batch(
         files, empty, tasks = _planned(inputs, outdir, pdf, protect, sources)
     if files:
         outdir.mkdir(parents=True, exist_ok=True)
-    jobs = max(1, jobs if jobs is not None else default_jobs())
+    offices = max(1, jobs if jobs is not None else default_jobs())  # for the PDFs
+    jobs = max(1, jobs if jobs is not None else default_workers())
     jobs = min(jobs, max(1, len(tasks)))
     if on_start is not None:
         on_start(len(tasks))
@@ -390,7 +403,7 @@ def run_batch(
     pool: ProcessPoolExecutor | None = None
     writers: _Summaries | None = None
     summaries = False  # written: a stop during the PDFs leaves them
-    pdfs = _Pdfs(jobs, on_pdf) if pdf else None
+    pdfs = _Pdfs(offices, on_pdf) if pdf else None
     finals = (outdir / f"{SUMMARY_STEM}.xlsx", outdir / f"{SUMMARY_STEM}.docx")
     marks: dict[Path, tuple[int, int, int] | None] = {}  # the summaries before this run's
     try:

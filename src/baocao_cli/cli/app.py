@@ -348,8 +348,9 @@ def batch(
         "-o", "--output", help="Thư mục ghi các báo cáo và bản tổng hợp (tạo nếu chưa có).",
         file_okay=False, metavar="THƯ_MỤC", show_default=False)],
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Số tiến trình chạy song song; mặc định bằng số lõi CPU. "
-        "--jobs 1 chạy tuần tự; N từ 1 trở lên.", metavar="N", show_default=False)] = None,
+        "--jobs", "-j", min=1, help="Số tiến trình chạy song song; mặc định bằng số lõi CPU "
+        "cộng một (khi ghi bản PDF: số LibreOffice bằng số lõi). --jobs 1 chạy tuần tự; N từ "
+        "1 trở lên.", metavar="N", show_default=False)] = None,
     rules: RulesOpt = None,
     info: Annotated[Path | None, typer.Option(
         "--info", help="Sổ Excel có trang \"Thông tin\" (và \"Nơi nhận\") của cơ quan tổng hợp, "
@@ -388,7 +389,6 @@ def batch(
         InfoError,
         Interrupted,
         check_outputs,
-        default_jobs,
         read_info,
         run_batch,
     )
@@ -486,7 +486,7 @@ def batch(
         _say(line)
 
     try:
-        done = run_batch(inputs, outdir, rules=loaded, jobs=jobs or default_jobs(),
+        done = run_batch(inputs, outdir, rules=loaded, jobs=jobs,
                          template=blob, pdf=pdf, info=header, on_start=started,
                          on_result=one, on_pdf=pdf_step, protect=protect, sources=sources,
                          template_tong_hop=tong_hop_blob, plan=plan)
