@@ -88,6 +88,7 @@ class PreparedTemplate:
             self._add_core(data)
         self._core_xml = data.get(self.core or "", b"")
         self._core_element: Any = None
+        self._core_jinja: dict[str, Any] = {}
         # Members in the template's order (plus any added); the fixed ones compressed now.
         self.order = [name for name, _ in self.members]
         self.order += [name for name in (*self.extra, self.core) if name not in self.order]
@@ -206,22 +207,30 @@ class PreparedTemplate:
         from lxml import etree
 
         if self._core_element is None:  # parsed once per template, copied per report
-            self._core_element = (parse_xml(self._core_xml) if self._core_xml
-                                  else CT_CoreProperties.new())
+            element = (parse_xml(self._core_xml) if self._core_xml
+                       else CT_CoreProperties.new())
             if not self._core_xml:  # a part added: the report's own values, nothing foreign
-                CoreProperties(self._core_element).revision = 1
+                CoreProperties(element).revision = 1
+            # The template's own properties with Jinja, compiled once: looking at all six
+            # and compiling per report was most of a report's properties.
+            jinja: dict[str, Any] = {}
+            for name in JINJA_PROPERTIES:
+                value = getattr(CoreProperties(element), name) or ""
+                if has_jinja(value):
+                    try:  # plain text, not XML: no escaping (python-docx escapes on writing)
+                        jinja[name] = self.env.from_string(
+                            "{% autoescape false %}" + value + "{% endautoescape %}")
+                    except Exception as exc:
+                        raise template_error(exc) from None
+            self._core_element, self._core_jinja = element, jinja
         element = copy.deepcopy(self._core_element)
         props = CoreProperties(element)
-        for name in JINJA_PROPERTIES:
-            value = getattr(props, name) or ""
-            if has_jinja(value):
-                try:  # plain text, not XML: no escaping (python-docx escapes on writing)
-                    value = self.env.from_string(
-                        "{% autoescape false %}" + value + "{% endautoescape %}"
-                    ).render(context)
-                except Exception as exc:
-                    raise template_error(exc) from None
-                setattr(props, name, value[:255])
+        for name, compiled in self._core_jinja.items():
+            try:
+                value = compiled.render(context)
+            except Exception as exc:
+                raise template_error(exc) from None
+            setattr(props, name, value[:255])
         for name, value in properties.items():
             setattr(props, name, value)
         return etree.tostring(element, encoding="UTF-8", standalone=True)
