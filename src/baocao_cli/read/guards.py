@@ -11,6 +11,7 @@ import io
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..files import InputProblem, input_problem
@@ -108,44 +109,36 @@ def _inspect_zip(zf: zipfile.ZipFile, name: str, keep: bool, data: bytes | None 
     ):
         return make("E007", sheet=name, detail=f"{total // (1024 * 1024)} MB",
                     limit=f"{MAX_UNCOMPRESSED // (1024 * 1024)} MB"), [], {}
-    whole = _inflated(data, infos, zf.start_dir) if data is not None else None
-    if whole is not None:  # every member sound: the same checks on the inflated bytes
-        return _screened(whole, infos, name, keep)
     parts: dict[str, bytes] = {}
     kept = 0
-    for info in infos:
-        if info.is_dir():
-            continue
-        is_xml = info.filename.endswith((".xml", ".rels"))
-        with zf.open(info) as fh:
-            first = True
-            while chunk := fh.read(1 << 20):  # reading to the end checks the CRC
-                if first and is_xml:
-                    if declares_dtd(chunk if len(chunk) <= _PROLOG else chunk[:_PROLOG]):
-                        return make("E009", sheet=name, part=info.filename), [], {}
-                    # a member of at most 1 MB came whole in this first chunk
-                    if keep and info.file_size <= KEEP_PART and kept + len(chunk) <= KEEP_TOTAL:
-                        parts[info.filename] = chunk
-                        kept += len(chunk)
-                first = False
+    for info, first in _first_chunks(zf, infos, data):
+        if not first or not info.filename.endswith((".xml", ".rels")):
+            continue  # an empty member (no first chunk), or not XML
+        if declares_dtd(first if len(first) <= _PROLOG else first[:_PROLOG]):
+            return make("E009", sheet=name, part=info.filename), [], {}
+        # a member of at most 1 MB came whole in its first chunk
+        if keep and info.file_size <= KEEP_PART and kept + len(first) <= KEEP_TOTAL:
+            parts[info.filename] = first
+            kept += len(first)
     return None, names, parts
 
 
-def _screened(whole: dict[str, bytes], infos: list[zipfile.ZipInfo], name: str, keep: bool
-              ) -> tuple[Issue | None, list[str], dict[str, bytes]]:
-    """The streaming pass's verdict and kept parts, from members already inflated."""
-    parts: dict[str, bytes] = {}
-    kept = 0
+def _first_chunks(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], data: bytes | None
+                  ) -> Iterator[tuple[zipfile.ZipInfo, bytes]]:
+    """Each member (folders aside) with its first 1 MB, inflated and checked to its end
+    (CRC): from memory when the zip is small and sound (`_inflated`), else streamed, the
+    rest of a member read only once the caller has looked at its first chunk."""
+    whole = _inflated(data, infos, zf.start_dir) if data is not None else None
     for info in infos:
-        member = whole.get(info.filename)
-        if not member or not info.filename.endswith((".xml", ".rels")):
-            continue  # a folder, an empty member (no first chunk), or not XML
-        if declares_dtd(member if len(member) <= _PROLOG else member[:_PROLOG]):
-            return make("E009", sheet=name, part=info.filename), [], {}
-        if keep and len(member) <= KEEP_PART and kept + len(member) <= KEEP_TOTAL:
-            parts[info.filename] = member
-            kept += len(member)
-    return None, [i.filename for i in infos], parts
+        if info.is_dir():
+            continue
+        if whole is not None:  # each member at most 1 MB: whole in its first chunk
+            yield info, whole[info.filename]
+            continue
+        with zf.open(info) as fh:
+            yield info, fh.read(1 << 20)
+            while fh.read(1 << 20):  # reading to the end checks the CRC
+                pass
 
 
 # A file this small is read whole and its members inflated from memory when each is one the
