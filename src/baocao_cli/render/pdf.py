@@ -342,9 +342,11 @@ class Converter:
         """
         errors: list[str | None] = [None] * len(pairs)
         made = 0
-        if claims is not None:
-            self._claim = lambda i: claims.claim(keys[i])
-            self._others = lambda i: claims.taken(keys[i])
+        # for this call only: a later one with no other end must not see this one's
+        self._claim = (lambda i: claims.claim(keys[i])) if claims is not None \
+            else (lambda _i: True)
+        self._others = (lambda i: claims.taken(keys[i])) if claims is not None \
+            else (lambda _i: False)
 
         def finish(i: int, error: str | None) -> None:
             nonlocal made
